@@ -4,7 +4,7 @@
 #   medu1_launch CONFIG_NAME "$@"
 # which runs, with exactly the same arguments,
 #   training:   $PYTHON -m verl.trainer.main_ppo        --config-path=<repo>/recipe/medu1/config --config-name=CONFIG_NAME ...
-#   --check:    $PYTHON -m recipe.medu1.check_config    (same arguments; CPU, offline, < 60 s)
+#   --check:    $PYTHON -m recipe.medu1.preflight    (same arguments; CPU, offline, < 60 s)
 # Argument order: the shared data/logger overrides, then the script's OVERRIDES, then the caller's
 # arguments, so anything passed on the command line wins (Hydra keeps the last value of a key).
 #
@@ -64,7 +64,7 @@ medu1_launch() {
     shift
     local module=verl.trainer.main_ppo
     if [[ "${1:-}" == "--check" ]]; then
-        module=recipe.medu1.check_config
+        module=recipe.medu1.preflight
         shift
     fi
     local -a args=(

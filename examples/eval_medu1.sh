@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Evaluate a model on the whole Med-U1 benchmark suite with `python -m recipe.medu1.evaluate`.
+# Evaluate a model on the whole Med-U1 benchmark suite with `python -m recipe.medu1.eval`.
 #
 # Usage: examples/eval_medu1.sh MODEL_PATH [evaluate options...]
 #   e.g. examples/eval_medu1.sh checkpoints/medu1/global_step_500/actor/huggingface --n 4
@@ -50,5 +50,5 @@ if [[ $missing -ne 0 ]]; then
 fi
 
 cd "$REPO"
-exec "$PYTHON" -m recipe.medu1.evaluate --model "$MODEL_PATH" --data "${DATA[@]}" --output_dir "$OUT_DIR" \
+exec "$PYTHON" -m recipe.medu1.eval --model "$MODEL_PATH" --data "${DATA[@]}" --output_dir "$OUT_DIR" \
     --temperature 0.2 --top_p 0.95 --max_new_tokens 2048 --n 1 "$@"

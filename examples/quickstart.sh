@@ -54,15 +54,15 @@ OUT_DIR="$OUT/cpu_smoke" STEPS="$STEPS" bash examples/run_medu1_cpu_smoke.sh \
 CHECKPOINT="$OUT/cpu_smoke/checkpoints/global_step_$STEPS/actor/huggingface"
 
 step "5/7 Evaluate the saved checkpoint with the Hugging Face backend"
-"$PY" -m recipe.medu1.evaluate --model "$CHECKPOINT" --backend hf --max_new_tokens 32 --batch_size 8 \
+"$PY" -m recipe.medu1.eval --model "$CHECKPOINT" --backend hf --max_new_tokens 32 --batch_size 8 \
     --data "$DATA/medqa/test.parquet" "$DATA/medcalc/test.parquet" "$DATA/medical_o1/test.parquet" \
     --output_dir "$OUT/eval"
 
 step "6/7 Draw the per-task training curves from the rollout dumps"
-"$PY" -m recipe.medu1.plot_training "$OUT/cpu_smoke/rollouts" --output_dir "$OUT/curves"
+"$PY" -m recipe.medu1.analysis.plot_training "$OUT/cpu_smoke/rollouts" --output_dir "$OUT/curves"
 
 step "7/7 Summary"
-"$PY" -m recipe.medu1.summarize_run --metrics "$OUT/cpu_smoke/metrics.jsonl"
+"$PY" -m recipe.medu1.analysis.summarize_run --metrics "$OUT/cpu_smoke/metrics.jsonl"
 echo
 cat "$OUT/eval/report.md"
 echo

@@ -4,7 +4,7 @@
 # vLLM, validation before training, checkpoint at the end) on a tiny local model, in a few minutes.
 # It tests plumbing, not learning: a 0.5M-parameter toy model does not learn medicine in 3 steps.
 #
-#   bash examples/run_medu1_cpu_smoke.sh --check     # validate this exact config (recipe.medu1.check_config)
+#   bash examples/run_medu1_cpu_smoke.sh --check     # validate this exact config (recipe.medu1.preflight.cli)
 #   bash examples/run_medu1_cpu_smoke.sh             # run (needs recipe/medu1/cpu/install.sh first)
 #   bash examples/run_medu1_cpu_smoke.sh trainer.total_training_steps=6   # extra Hydra overrides win
 #
@@ -13,7 +13,7 @@
 #   CPU_VENV    venv built by recipe/medu1/cpu/install.sh                               [<repo>/.venv-cpu]
 #   OUT_DIR     everything the run writes                                         [<repo>/outputs/cpu_smoke]
 #   MODEL_PATH  HF model dir; if unset, a tiny model is built in $OUT_DIR/tiny_model and primed with the
-#               answer format on TRAIN_FILES (recipe.medu1.cpu.prime_model) so GRPO groups differ in reward
+#               answer format on TRAIN_FILES (recipe.medu1.fixtures.prime_model) so GRPO groups differ in reward
 #   STEPS       training steps                                                                         [3]
 #   DATA_DIR / TRAIN_FILES / VAL_FILES / LOGGER / PROJECT_NAME: as in examples/common.sh
 #               (DATA_DIR holds train.parquet and val.parquet; LOGGER default here: console,file)
@@ -43,9 +43,9 @@ RAY_TMPDIR="${RAY_TMPDIR:-/tmp/medu1-ray.$$}"
 OUT_DIR="$(cd "$OUT_DIR" && pwd)"
 if [[ -z "${MODEL_PATH:-}" ]]; then
     MODEL_PATH="$OUT_DIR/tiny_model"
-    [[ -f "$MODEL_PATH/config.json" ]] || "$PYTHON" -m recipe.medu1.tiny_model "$MODEL_PATH"
+    [[ -f "$MODEL_PATH/config.json" ]] || "$PYTHON" -m recipe.medu1.fixtures.tiny_model "$MODEL_PATH"
     if [[ $CHECK == 0 && ! -f "$MODEL_PATH/medu1_primed.json" ]]; then
-        "$PYTHON" -m recipe.medu1.cpu.prime_model "$MODEL_PATH" "$TRAIN_FILES"
+        "$PYTHON" -m recipe.medu1.fixtures.prime_model "$MODEL_PATH" "$TRAIN_FILES"
     fi
 fi
 

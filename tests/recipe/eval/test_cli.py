@@ -1,0 +1,446 @@
+"""End-to-end tests of ``python -m recipe.medu1.eval`` with the HF backend on the tiny model."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from data_preprocess.common import ROW_SCHEMA, SYSTEM_PROMPT, TYPE_INSTRUCTIONS
+from recipe.medu1.eval import cli as evaluate
+
+RECORD_KEYS = {
+    "data_source",
+    "split",
+    "index",
+    "sample",
+    "source_id",
+    "ground_truth",
+    "extra_info",
+    "response",
+    "pred",
+    "acc",
+    "parsed",
+    "response_tokens",
+    "score",
+    "format",
+    "answer",
+    "length",
+    "acc_strict",
+    "truncated",
+    "prompt_tokens",
+}
+OPTIONS = {"A": "aspirin", "B": "heparin", "C": "metoprolol", "D": "nitroglycerin"}
+
+
+def extra_info(task: str, index: int, **overrides) -> dict:
+    """An ``extra_info`` with every contract key (same keys and types in every row)."""
+    info = {
+        "task": task,
+        "split": "test",
+        "index": index,
+        "source_id": f"{task}-{index}",
+        "options": "",
+        "calculator_id": -1,
+        "calculator_name": "",
+        "category": "",
+        "output_type": "",
+        "lower_limit": None,
+        "upper_limit": None,
+        "length_budget": 0,
+    }
+    info.update(overrides)
+    return info
+
+
+def row(data_source: str, user: str, ground_truth: str, info: dict, system: bool = True) -> dict:
+    prompt = ([{"role": "system", "content": SYSTEM_PROMPT}] if system else []) + [
+        {"role": "user", "content": user}
+    ]
+    return {
+        "data_source": data_source,
+        "prompt": prompt,
+        "ability": "medical",
+        "reward_model": {"style": "rule", "ground_truth": ground_truth},
+        "extra_info": info,
+    }
+
+
+def write(rows: list[dict], path: Path) -> Path:
+    pq.write_table(pa.Table.from_pylist(rows, schema=ROW_SCHEMA), path)
+    return path
+
+
+@pytest.fixture
+def benchmark_files(tmp_path: Path) -> list[Path]:
+    """Three tiny benchmarks, one per task type, in the parquet contract."""
+    options = "\n".join(f"{k}. {v}" for k, v in OPTIONS.items())
+    mcq = [
+        row(
+            "medqa",
+            f"Chest pain and ST elevation. Best first drug?\n{options}\n{TYPE_INSTRUCTIONS['mcq']}",
+            gt,
+            extra_info("mcq", i, options=json.dumps(OPTIONS)),
+        )
+        for i, gt in enumerate(["A", "B", "D"])
+    ]
+    calc = [
+        row(
+            "medcalc",
+            f"Weight 70 kg, height 1.75 m. What is the BMI?\n{TYPE_INSTRUCTIONS['calc']}",
+            "22.9",
+            extra_info(
+                "calc",
+                0,
+                calculator_id=6,
+                calculator_name="Body Mass Index (BMI)",
+                category="physical",
+                output_type="decimal",
+                lower_limit=21.755,
+                upper_limit=24.045,
+            ),
+        ),
+        row(
+            "medcalc",
+            f"Age 70, hypertension, diabetes. CHA2DS2-VASc?\n{TYPE_INSTRUCTIONS['calc']}",
+            "4",
+            extra_info(
+                "calc",
+                1,
+                calculator_id=4,
+                calculator_name="CHA2DS2-VASc Score",
+                category="risk",
+                output_type="integer",
+                lower_limit=4.0,
+                upper_limit=4.0,
+            ),
+        ),
+    ]
+    text = [
+        row(
+            "medical_o1",
+            f"What is the first-line drug for type 2 diabetes?\n{TYPE_INSTRUCTIONS['text']}",
+            "Metformin is the first-line drug.",
+            extra_info("text", 0),
+        )
+    ]
+    return [
+        write(mcq, tmp_path / "medqa.parquet"),
+        write(calc, tmp_path / "medcalc.parquet"),
+        write(text, tmp_path / "medical_o1.parquet"),
+    ]
+
+
+def run(model: Path, files: list[Path], out: Path, *extra: str) -> int:
+    argv = [
+        "--model",
+        str(model),
+        "--data",
+        *map(str, files),
+        "--output_dir",
+        str(out),
+        "--backend",
+        "hf",
+        "--max_new_tokens",
+        "8",
+        "--batch_size",
+        "4",
+        *extra,
+    ]
+    return evaluate.main(argv)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def assert_png(path: Path) -> None:
+    import matplotlib.image
+
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    image = matplotlib.image.imread(path)
+    assert image.ndim == 3 and image.shape[0] > 200 and image.shape[1] > 400
+
+
+def test_end_to_end_hf_all_tasks_n2(
+    tiny_model_dir: Path, benchmark_files: list[Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "run"
+    assert run(tiny_model_dir, benchmark_files, out, "--n", "2", "--temperature", "0.7", "--seed", "3") == 0
+
+    records = read_jsonl(out / "predictions.jsonl")
+    assert len(records) == (3 + 2 + 1) * 2
+    keys = [(r["data_source"], r["split"], r["index"], r["sample"]) for r in records]
+    assert len(set(keys)) == len(keys)
+    assert {r["sample"] for r in records} == {0, 1}
+    for r in records:
+        assert RECORD_KEYS <= set(r)
+        assert r["acc"] in (0.0, 1.0) and r["parsed"] in (0.0, 1.0) and r["acc_strict"] in (0.0, 1.0)
+        assert 1 <= r["response_tokens"] <= 8
+        assert isinstance(r["response"], str) and isinstance(r["pred"], str)
+
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics) == {"per_source", "macro_acc", "config"}
+    assert set(metrics["per_source"]) == {"medqa", "medcalc", "medical_o1"}
+    assert metrics["config"]["preset"] == "robust" and metrics["config"]["n"] == 2
+    for source, m in metrics["per_source"].items():
+        group = [r for r in records if r["data_source"] == source]
+        tokens = [r["response_tokens"] for r in group]
+        assert m["n"] == len(group)
+        assert m["n_questions"] == len(group) // 2
+        assert m["acc"] == pytest.approx(statistics.fmean(r["acc"] for r in group))
+        assert m["acc_strict"] == pytest.approx(statistics.fmean(r["acc_strict"] for r in group))
+        assert m["unparsed_rate"] == pytest.approx(1 - statistics.fmean(r["parsed"] for r in group))
+        assert m["mean_response_tokens"] == pytest.approx(statistics.fmean(tokens))
+        assert m["median_response_tokens"] == pytest.approx(statistics.median(tokens))
+        assert m["n_truncated"] == 0
+        best = {}
+        for r in group:
+            best[r["index"]] = max(best.get(r["index"], 0.0), r["acc"])
+        assert m["pass@2"] == pytest.approx(statistics.fmean(best.values()))
+        assert m["mean@2"] == pytest.approx(m["acc"])
+    calc = metrics["per_source"]["medcalc"]
+    assert set(calc["per_output_type"]) == {"decimal", "integer"}
+    assert set(calc["per_category"]) == {"physical", "risk"}
+    assert calc["per_output_type"]["integer"]["n"] == 2
+    assert "per_output_type" not in metrics["per_source"]["medqa"]
+    assert metrics["macro_acc"] == pytest.approx(
+        statistics.fmean(m["acc"] for m in metrics["per_source"].values())
+    )
+
+    report = (out / "report.md").read_text()
+    for source in ("medqa", "medcalc", "medical_o1", "pass@2", "accuracy per output type"):
+        assert source in report
+    assert_png(out / "report.png")
+    assert json.loads((out / "settings.json").read_text())["temperature"] == 0.7
+
+
+def test_rerun_skips_finished_and_refuses_changed_settings(
+    tiny_model_dir: Path, benchmark_files: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    out = tmp_path / "run"
+    assert run(tiny_model_dir, benchmark_files[:1], out, "--limit", "2") == 0
+    before = (out / "predictions.jsonl").read_bytes()
+    assert len(before.splitlines()) == 2
+
+    assert run(tiny_model_dir, benchmark_files[:1], out, "--limit", "2") == 0  # nothing left to do
+    assert (out / "predictions.jsonl").read_bytes() == before
+
+    capsys.readouterr()
+    assert run(tiny_model_dir, benchmark_files[:1], out, "--limit", "2", "--temperature", "0.9") == 2
+    err = capsys.readouterr().err
+    assert "refusing to resume" in err and "temperature: stored 0.2, requested 0.9" in err
+    assert run(tiny_model_dir, benchmark_files[:1], out, "--limit", "2", "--preset", "medu1") == 2
+    assert "--rescore" in capsys.readouterr().err
+    assert (out / "predictions.jsonl").read_bytes() == before
+
+    # Extending the selection with the same settings only generates the new question.
+    assert run(tiny_model_dir, benchmark_files[:1], out) == 0
+    after = (out / "predictions.jsonl").read_bytes()
+    assert after.startswith(before) and len(after.splitlines()) == 3
+
+
+def test_long_prompts_are_left_truncated_and_counted(
+    tiny_model_dir: Path, tmp_path: Path, tiny_tokenizer
+) -> None:
+    from recipe.medu1.eval.generation import encode_prompt
+
+    short = row("medqa", "Best drug? A. aspirin B. heparin", "A", extra_info("mcq", 0), system=False)
+    long = row("medqa", "Best drug? A. aspirin B. heparin", "B", extra_info("mcq", 1))
+    data = write([short, long], tmp_path / "medqa.parquet")
+    full = encode_prompt(tiny_tokenizer, long["prompt"], 10_000)[0]
+    kept, original = encode_prompt(tiny_tokenizer, long["prompt"], 32)
+    assert original == len(full) > 32 and kept == full[-32:]  # verl's truncation="left": keep the end
+    assert len(encode_prompt(tiny_tokenizer, short["prompt"], 32)[0]) < 32
+
+    out = tmp_path / "run"
+    assert run(tiny_model_dir, [data], out, "--max_model_len", "40") == 0  # 40 - 8 new tokens = 32
+    records = {r["index"]: r for r in read_jsonl(out / "predictions.jsonl")}
+    assert records[1]["truncated"] and records[1]["prompt_tokens"] == 32
+    assert not records[0]["truncated"] and records[0]["prompt_tokens"] < 32
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["per_source"]["medqa"]["n_truncated"] == 1
+    assert metrics["per_source"]["medqa"]["n"] == 2  # truncated, never dropped
+
+
+def test_length_budget_instruction_and_report(
+    tiny_model_dir: Path, benchmark_files: list[Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "run"
+    assert run(tiny_model_dir, benchmark_files[2:], out, "--length_budget", "max:6") == 0
+    (record,) = read_jsonl(out / "predictions.jsonl")
+    assert record["extra_info"]["length_budget"] == -6
+    control = json.loads((out / "metrics.json").read_text())["per_source"]["medical_o1"]["length_control"]
+    tokens = record["response_tokens"]
+    assert control == {
+        "n": 1,
+        "mean_budget": 6.0,
+        "mean_abs_error": abs(tokens - 6),
+        "within_budget": float(tokens <= 6),
+    }
+    assert "Length control" in (out / "report.md").read_text()
+
+
+# ---------------------------------------------------------------------------------------------------
+# --rescore on a hand-written predictions file
+# ---------------------------------------------------------------------------------------------------
+
+THINK = "<think>a</think>"
+
+
+def prediction(source: str, index: int, sample: int, response: str, gt: str, tokens: int, info: dict) -> dict:
+    """A stored sample with deliberately wrong reward terms: rescoring must overwrite them."""
+    return {
+        "data_source": source,
+        "split": "test",
+        "index": index,
+        "sample": sample,
+        "source_id": f"{source}-{index}",
+        "ground_truth": gt,
+        "extra_info": info,
+        "prompt_tokens": 50,
+        "truncated": False,
+        "response": response,
+        "response_tokens": tokens,
+        "score": 9.0,
+        "acc": 9.0,
+        "format": 9.0,
+        "answer": 9.0,
+        "length": 9.0,
+        "parsed": 9.0,
+        "pred": "stale",
+        "acc_strict": 9.0,
+    }
+
+
+@pytest.fixture
+def hand_written_run(tmp_path: Path) -> Path:
+    mcq = extra_info("mcq", 0, options=json.dumps(OPTIONS))
+    mcq1 = extra_info("mcq", 1, options=json.dumps(OPTIONS))
+    bmi = extra_info(
+        "calc",
+        0,
+        calculator_id=6,
+        category="physical",
+        output_type="decimal",
+        lower_limit=21.755,
+        upper_limit=24.045,
+    )
+    chads = extra_info(
+        "calc", 1, calculator_id=4, category="risk", output_type="integer", lower_limit=3.0, upper_limit=3.0
+    )
+    text = extra_info("text", 0, length_budget=100)
+    records = [
+        prediction("medqa", 0, 0, f"{THINK}<answer>B</answer>", "B", 10, mcq),  # right in both presets
+        prediction("medqa", 0, 1, "nothing here", "B", 5, mcq),  # no answer at all: unparsed in both
+        prediction("medqa", 1, 0, f"{THINK} \\boxed{{C}}", "C", 20, mcq1),  # boxed: only robust reads it
+        prediction("medqa", 1, 1, f"{THINK}<answer>B</answer>", "C", 12, mcq1),  # parsed, wrong
+        prediction("medcalc", 0, 0, f"{THINK}<answer>23.1</answer>", "22.9", 30, bmi),  # inside the limits
+        prediction("medcalc", 0, 1, f"{THINK}<answer>30</answer>", "22.9", 40, bmi),  # outside
+        prediction("medcalc", 1, 0, f"{THINK}<answer>3</answer>", "3", 50, chads),
+        prediction("medcalc", 1, 1, f"{THINK}<answer>3</answer>", "3", 60, chads),
+        prediction(
+            "medical_o1",
+            0,
+            0,
+            f"{THINK}<answer>metformin lowers glucose</answer>",
+            "metformin lowers glucose",
+            130,
+            text,
+        ),
+    ]
+    run_dir = tmp_path / "hand"
+    run_dir.mkdir()
+    (run_dir / "predictions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (run_dir / "settings.json").write_text(json.dumps({"model": "hand-written", "preset": "robust", "n": 2}))
+    return run_dir
+
+
+def test_rescore_robust_hand_computed(hand_written_run: Path) -> None:
+    before = read_jsonl(hand_written_run / "predictions.jsonl")
+    assert evaluate.main(["--rescore", str(hand_written_run), "--preset", "robust"]) == 0
+    after = read_jsonl(hand_written_run / "predictions.jsonl")
+    assert [r["response"] for r in after] == [r["response"] for r in before]
+    assert [r["response_tokens"] for r in after] == [r["response_tokens"] for r in before]
+    metrics = json.loads((hand_written_run / "metrics.json").read_text())
+    assert metrics["config"]["preset"] == "robust"
+    qa, calc, text = (metrics["per_source"][s] for s in ("medqa", "medcalc", "medical_o1"))
+    # medqa robust acc per sample: 1, 0, 1 (boxed C), 0 -> 2/4; medu1 (strict): 1, 0, 0, 0 -> 1/4.
+    assert qa["acc"] == 0.5 and qa["acc_strict"] == 0.25
+    # parsed: 1, 0, 1, 1 -> unparsed 1/4.
+    assert qa["unparsed_rate"] == 0.25
+    # question 0: accs (1, 0); question 1: (1, 0) -> mean@2 = (0.5 + 0.5)/2, pass@2 = (1 + 1)/2.
+    assert qa["mean@2"] == 0.5 and qa["pass@2"] == 1.0
+    # score = format + answer: 1+1, -1-2, -1+1 (boxed, no tags), 1-1 -> (2 - 3 + 0 + 0)/4.
+    assert qa["score"] == -0.25
+    # tokens 10, 5, 20, 12: mean 47/4, median (10 + 12)/2.
+    assert qa["mean_response_tokens"] == 11.75 and qa["median_response_tokens"] == 11.0
+    # medcalc acc: 23.1 in [21.755, 24.045] -> 1, 30 -> 0, 3 == 3 -> 1, 1 => 3/4 under both presets.
+    assert calc["acc"] == 0.75 and calc["acc_strict"] == 0.75 and calc["unparsed_rate"] == 0.0
+    assert calc["per_output_type"] == {"decimal": {"n": 2, "acc": 0.5}, "integer": {"n": 2, "acc": 1.0}}
+    assert calc["per_category"] == {"physical": {"n": 2, "acc": 0.5}, "risk": {"n": 2, "acc": 1.0}}
+    # question 0: (1, 0), question 1: (1, 1) -> mean@2 = (0.5 + 1)/2, pass@2 = 1.
+    assert calc["mean@2"] == 0.75 and calc["pass@2"] == 1.0
+    # text: identical 3-word answer -> EMS 100, BLEU-1/2/3 each 1 -> Merge 50.5 > 45 -> acc 1;
+    # budget 100, L = 130: length term 1 - 30/1500 = 0.98, score 1 + 1 + 0.98.
+    assert text["acc"] == 1.0 and text["score"] == pytest.approx(2.98)
+    assert "mean@2" not in text  # one sample per question
+    assert text["length_control"] == {
+        "n": 1,
+        "mean_budget": 100.0,
+        "mean_abs_error": 30.0,
+        "within_budget": 0.0,
+    }
+    # macro over sources: (0.5 + 0.75 + 1.0) / 3.
+    assert metrics["macro_acc"] == pytest.approx(0.75)
+    assert after[2]["pred"] == "C" and after[2]["format"] == -1.0
+    assert_png(hand_written_run / "report.png")
+    assert "| medqa | 4 | 50.0 | 25.0 |" in (hand_written_run / "report.md").read_text()
+
+
+def test_rescore_medu1_hand_computed(hand_written_run: Path) -> None:
+    assert evaluate.main(["--rescore", str(hand_written_run), "--preset", "medu1"]) == 0
+    metrics = json.loads((hand_written_run / "metrics.json").read_text())
+    assert metrics["config"]["preset"] == "medu1"
+    assert json.loads((hand_written_run / "settings.json").read_text())["preset"] == "medu1"
+    qa, calc, text = (metrics["per_source"][s] for s in ("medqa", "medcalc", "medical_o1"))
+    # medqa medu1 acc: 1, 0, 0 (boxed is no answer), 0 -> 1/4, equal to acc_strict by definition.
+    assert qa["acc"] == 0.25 and qa["acc_strict"] == 0.25
+    # parsed: 1, 0, 0, 1 -> unparsed 2/4.
+    assert qa["unparsed_rate"] == 0.5
+    # question 0: (1, 0), question 1: (0, 0) -> mean@2 = 0.25, pass@2 = (1 + 0)/2.
+    assert qa["mean@2"] == 0.25 and qa["pass@2"] == 0.5
+    # score: 2, -3, -3 (no <answer>: format -1, answer -2), 0 -> -4/4.
+    assert qa["score"] == -1.0
+    assert calc["acc"] == 0.75 and text["acc"] == 1.0 and text["score"] == pytest.approx(2.98)
+    # macro: (0.25 + 0.75 + 1.0) / 3.
+    assert metrics["macro_acc"] == pytest.approx(2.0 / 3.0)
+    records = read_jsonl(hand_written_run / "predictions.jsonl")
+    assert all(r["acc"] == r["acc_strict"] for r in records)
+
+
+def test_rescore_with_reward_kwargs_hand_computed(hand_written_run: Path) -> None:
+    """Any compute_score option can be set for scoring; acc_strict stays the plain medu1 preset."""
+    argv = ["--rescore", str(hand_written_run), "--preset", "robust", "--reward_kwarg", "text_threshold=60"]
+    assert evaluate.main(argv) == 0
+    settings = json.loads((hand_written_run / "settings.json").read_text())
+    assert settings["reward_kwargs"] == {"text_threshold": 60}
+    text = json.loads((hand_written_run / "metrics.json").read_text())["per_source"]["medical_o1"]
+    # Merge 50.5 is not > 60 -> acc 0, answer -1; score 1 - 1 + 0.98 (length term as before).
+    assert text["acc"] == 0.0 and text["score"] == pytest.approx(0.98)
+    assert text["acc_strict"] == 1.0  # the paper's threshold 45 still passes
+
+
+@pytest.mark.parametrize(
+    ("pair", "message"), [("text_metrc=rougeL", "text_metrc"), ("nonsense", "KEY=VALUE")]
+)
+def test_bad_reward_kwarg_is_refused_before_anything_runs(
+    pair: str, message: str, capsys: pytest.CaptureFixture
+) -> None:
+    with pytest.raises(SystemExit):
+        evaluate.parse_args(["--rescore", "unused", "--reward_kwarg", pair])
+    assert message in capsys.readouterr().err

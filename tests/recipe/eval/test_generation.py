@@ -1,0 +1,81 @@
+"""Prompt building, length budgets, EOS counting and batched HF generation of the evaluation harness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from data_preprocess.common import build_prompt
+from recipe.medu1.eval.generation import (
+    HFBackend,
+    Request,
+    Sampling,
+    encode_prompt,
+    parse_length_budget,
+    request_seed,
+    until_eos,
+    with_length_budget,
+)
+
+
+def test_parse_length_budget() -> None:
+    assert parse_length_budget(None) is None
+    assert parse_length_budget("256") == 256
+    assert parse_length_budget("exact:256") == 256
+    assert parse_length_budget("max:512") == -512
+    for bad in ("0", "-5", "max:", "min:5", "many"):
+        with pytest.raises(ValueError):
+            parse_length_budget(bad)
+
+
+@pytest.mark.parametrize("task", ["mcq", "calc", "text"])
+@pytest.mark.parametrize("budget", [256, -512])
+def test_length_instruction_matches_training_prompts(task: str, budget: int) -> None:
+    """Appending the budget at evaluation gives exactly the prompt preprocessing writes for that budget,
+    also when the row already carried another budget."""
+    plain = build_prompt("What is the dose?", task)
+    assert with_length_budget(plain, 0, budget) == build_prompt(
+        "What is the dose?", task, length_budget=budget
+    )
+    other = build_prompt("What is the dose?", task, length_budget=1000)
+    assert with_length_budget(other, 1000, budget) == build_prompt(
+        "What is the dose?", task, length_budget=budget
+    )
+
+
+def test_until_eos_counts_the_eos_like_verl() -> None:
+    assert until_eos([5, 6, 2, 0, 0], {2}) == [5, 6, 2]
+    assert until_eos([5, 6, 7], {2}) == [5, 6, 7]
+
+
+def test_request_seed_is_stable_and_distinct() -> None:
+    assert request_seed(0, ("medqa", "test", 1, 0)) == request_seed(0, ("medqa", "test", 1, 0))
+    assert request_seed(0, ("medqa", "test", 1, 0)) != request_seed(0, ("medqa", "test", 2, 0))
+    assert request_seed(0, ("medqa", "test", 1, 0)) != request_seed(1, ("medqa", "test", 1, 0))
+
+
+def test_hf_batched_left_padding_equals_one_by_one(tiny_model_dir: Path, tiny_tokenizer) -> None:
+    """Greedy generation in one left-padded batch must equal generating each prompt alone."""
+    backend = HFBackend(
+        str(tiny_model_dir), tiny_tokenizer, Sampling(temperature=0.0, top_p=1.0, max_new_tokens=6)
+    )
+    prompts = [
+        encode_prompt(tiny_tokenizer, [{"role": "user", "content": text}], 512)[0]
+        for text in ("Hi", "A much longer question about chest pain and heparin dosing in the elderly?")
+    ]
+    assert len(prompts[0]) != len(prompts[1])
+    batched = backend.generate([Request(p, 1, 0) for p in prompts])
+    alone = [backend.generate([Request(p, 1, 0)])[0] for p in prompts]
+    assert batched == alone
+    assert all(1 <= len(ids) <= 6 for (ids,) in batched)
+
+
+def test_hf_samples_n_per_request(tiny_model_dir: Path, tiny_tokenizer) -> None:
+    backend = HFBackend(
+        str(tiny_model_dir), tiny_tokenizer, Sampling(temperature=1.0, top_p=1.0, max_new_tokens=6)
+    )
+    prompt = encode_prompt(tiny_tokenizer, [{"role": "user", "content": "Hi"}], 512)[0]
+    (first, second), (third,) = backend.generate([Request(prompt, 2, 7), Request(prompt, 1, 8)])
+    assert first != second  # sampling, not n copies of one answer
+    assert backend.generate([Request(prompt, 2, 7), Request(prompt, 1, 8)]) == [[first, second], [third]]

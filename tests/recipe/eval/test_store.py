@@ -1,0 +1,67 @@
+"""The crash-safety rules of the evaluation store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from recipe.medu1.eval import store as eval_store
+
+
+def record(index: int, sample: int = 0) -> dict:
+    return {
+        "data_source": "medqa",
+        "split": "test",
+        "index": index,
+        "sample": sample,
+        "response": f"r{index}",
+    }
+
+
+def test_append_and_load_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "predictions.jsonl"
+    eval_store.append_records(path, [record(0), record(0, 1)])
+    eval_store.append_records(path, [])
+    eval_store.append_records(path, [record(1)])
+    assert [eval_store.record_key(r) for r in eval_store.load_predictions(path)] == [
+        ("medqa", "test", 0, 0),
+        ("medqa", "test", 0, 1),
+        ("medqa", "test", 1, 0),
+    ]
+    assert eval_store.load_predictions(tmp_path / "missing.jsonl") == []
+
+
+def test_torn_last_line_is_dropped_and_cut_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "predictions.jsonl"
+    eval_store.append_records(path, [record(0)])
+    good = path.read_bytes()
+    path.write_bytes(good + json.dumps(record(1)).encode()[:10])
+    assert [r["index"] for r in eval_store.load_predictions(path)] == [0]
+    assert path.read_bytes() == good  # the next append starts on a clean line
+    eval_store.append_records(path, [record(1)])
+    assert [r["index"] for r in eval_store.load_predictions(path)] == [0, 1]
+
+
+def test_corrupt_middle_line_and_duplicates_raise(tmp_path: Path) -> None:
+    path = tmp_path / "predictions.jsonl"
+    path.write_text(json.dumps(record(0)) + "\n{oops\n" + json.dumps(record(1)) + "\n")
+    with pytest.raises(ValueError, match="line 2"):
+        eval_store.load_predictions(path)
+    path.write_text(json.dumps(record(0)) + "\n" + json.dumps(record(0)) + "\n")
+    with pytest.raises(ValueError, match="appears twice"):
+        eval_store.load_predictions(path)
+
+
+def test_check_settings_names_every_difference() -> None:
+    saved = {"model": "m", "temperature": 0.2, "n": 1, "preset": "robust", "limit": 5}
+    eval_store.check_settings(saved, {**saved, "limit": None})  # data selection may change
+    with pytest.raises(
+        eval_store.SettingsMismatch, match=r"(?s)temperature: stored 0.2, requested 0.7.*n: stored 1"
+    ):
+        eval_store.check_settings(saved, {**saved, "temperature": 0.7, "n": 4})
+    with pytest.raises(eval_store.SettingsMismatch, match="--rescore"):
+        eval_store.check_settings(saved, {**saved, "preset": "medu1"})
+    with pytest.raises(eval_store.SettingsMismatch, match="text_metric"):
+        eval_store.check_settings(saved, {**saved, "reward_kwargs": {"text_metric": "rougeL"}})
