@@ -1,6 +1,10 @@
 """Med-U1 rule-based reward for verl, plus the answer parsers and text metrics evaluation reuses.
 
-Presets (kwarg ``preset``):
+Entry point: :func:`compute_score` (verl's ``custom_reward_function``). The task of a row is
+``extra_info["task"]`` (one of :data:`TASKS`); every grader returns a :class:`Grade` whose ``rule`` is one
+key of :data:`RULES`, and every result has exactly the keys :data:`RESULT_KEYS`.
+
+Presets (kwarg ``preset``, see :class:`RewardSettings` for every setting):
 
 ``"medu1"`` (default) reproduces the official Med-U1 training reward exactly: format ±1, correctness ±1
 (−2 when no answer), length term; MCQ exact letter, calc ``float(answer)`` within the dataset limits
@@ -19,16 +23,14 @@ with repeated words fails against itself. Outside a strict reproduction use ``te
 
 - extraction: an answer that is wholly ``\\boxed{X}`` counts as ``X``; without any ``<answer>`` tag pair the
   last ``\\boxed{…}`` is used (the format term stays −1 because the tags are missing);
-- MCQ: markdown, "Answer:"/"The answer is"/"Option" lead-ins, brackets and trailing ``.:)`` are ignored;
-  the letter is case-insensitive; "B. text", "(B) text", "B) text" and exactly an option's text are
-  accepted; several letters, a letter outside the options, or a letter whose attached text is exactly a
-  *different* option's text are wrong, and so is a letter followed by another letter ("A. or B", "(A)(B)");
-- calc: the official MedCalc-Bench evaluator rule without ``eval()``: dates compare as calendar dates
-  (M/D/YYYY, MM/DD/YYYY, YYYY-MM-DD, "September 23, 2014"), gestational age as (weeks, days), integer
-  output types as ``round(value) == ground truth``, decimals within the limits; one number is read from
-  prose and units ("25.2 mL/min", "CrCl = 25.2", "1,234.5", "−3", "58 mL/min/1.73 m²"; after the last "="
-  or "≈"), two or more candidate numbers are not parsed; answers over ``CALC_ANSWER_MAX_CHARS`` /
-  ``MCQ_ANSWER_MAX_CHARS`` are not parsed.
+- MCQ: answers and option texts are Unicode-folded the same way; markdown, LaTeX text wrappers, list
+  markers, lead-ins ("Answer:", "The answer is", "My choice:", "Option") and brackets are ignored; "B. text",
+  "(B) text", "B – text", "B (text)" and exactly an option's text are accepted; several letters, a
+  letter followed by a second answer or another option's text are hedges (read, wrong);
+- calc: MedCalc-Bench's grading (calendar dates, (weeks, days), ``round(value) == truth`` for integer
+  scores, limits for decimals) with one value read from prose and units, never ``eval()``.
+
+``freeform_fallback`` (off in both presets, evaluation only) reads an answer from tag-less prose.
 """
 
 from reward_score.calc import (
@@ -42,11 +44,21 @@ from reward_score.calc import (
 )
 from reward_score.extraction import extract_answer, last_answer_tag, last_boxed
 from reward_score.format import format_reward, has_think_answer_structure
+from reward_score.freeform import freeform_tail, grade_freeform
+from reward_score.grade import NUMERIC_RESULT_KEYS, PRED_MAX_CHARS, RESULT_KEYS, RULES, TASKS, Grade
 from reward_score.length import length_reward
-from reward_score.mcq import MCQ_ANSWER_MAX_CHARS, grade_mcq_exact, parse_mcq, parse_options
-from reward_score.options import PRESETS, RewardOptions, resolve_options
-from reward_score.score import PRED_MAX_CHARS, RESULT_KEYS, compute_score
-from reward_score.tasks import TASK_BY_SOURCE, TASKS
+from reward_score.mcq import (
+    MCQ_ANSWER_MAX_CHARS,
+    McqReading,
+    grade_mcq_exact,
+    grade_mcq_robust,
+    letters_by_text,
+    parse_options,
+    read_mcq,
+)
+from reward_score.normalize import fold_unicode
+from reward_score.score import compute_score
+from reward_score.settings import PRESETS, RewardSettings, resolve_settings
 from reward_score.text import (
     TEXT_ANSWER_MAX_CHARS,
     TEXT_METRICS,
@@ -63,36 +75,44 @@ from reward_score.text import (
 __all__ = [
     "CALC_ANSWER_MAX_CHARS",
     "MCQ_ANSWER_MAX_CHARS",
+    "NUMERIC_RESULT_KEYS",
     "PRED_MAX_CHARS",
     "PRESETS",
     "RESULT_KEYS",
+    "RULES",
     "TASKS",
-    "TASK_BY_SOURCE",
     "TEXT_ANSWER_MAX_CHARS",
     "TEXT_METRICS",
     "CalcTarget",
-    "RewardOptions",
+    "Grade",
+    "McqReading",
+    "RewardSettings",
     "bleu",
     "calc_target",
     "compute_score",
     "ems",
     "extract_answer",
+    "fold_unicode",
     "format_reward",
+    "freeform_tail",
     "grade_calc",
+    "grade_freeform",
     "grade_mcq_exact",
+    "grade_mcq_robust",
     "grade_text",
     "has_think_answer_structure",
     "last_answer_tag",
     "last_boxed",
     "length_reward",
+    "letters_by_text",
     "merge",
     "normalize_text",
     "parse_date",
     "parse_gestational_age",
-    "parse_mcq",
     "parse_number",
     "parse_options",
-    "resolve_options",
+    "read_mcq",
+    "resolve_settings",
     "rouge_l",
     "text_metric",
     "token_f1",

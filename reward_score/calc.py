@@ -1,7 +1,10 @@
-"""MedCalc-Bench answers: the paper's training rule and the official MedCalc-Bench evaluator rule, no eval().
+"""MedCalc-Bench answers: the paper's training rule and a MedCalc-Bench-style rule, never with eval().
 
 The official MedCalc-Bench evaluator calls ``eval()`` on model output; here every value is read by a
-bounded regex parser instead, so an answer can never execute anything.
+bounded regex parser instead, so an answer can never execute anything. The robust rule grades like that
+evaluator (calendar dates, (weeks, days), ``round(value) == truth`` for integer scores, the limits for
+decimals) but reads values differently where the evaluator misreads them: it takes the *one* value an
+answer states and refuses answers stating several, where the evaluator takes the last number it finds.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from collections.abc import Mapping
 from datetime import date
 from numbers import Real
 from typing import NamedTuple
+
+from reward_score.grade import PRED_MAX_CHARS, Grade
+from reward_score.normalize import fold_unicode
 
 CALC_ANSWER_MAX_CHARS = 1024
 """The robust parsers ignore answers longer than this (a real answer is one value with a short phrase)."""
@@ -47,7 +53,9 @@ _US_DATE = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _NAMED_DATE = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)")
 _WEEKS_DAYS = re.compile(r"(?<!\d)(\d{1,3})\s*weeks?\s*(?:,|\band\b)?\s*(\d{1,3})\s*days?\b", re.I)
-_PAIR = re.compile(r"\(\s*(\d{1,3})\s*,\s*(\d{1,3})\s*\)")
+_PAIR = re.compile(r"[(\[]\s*(\d{1,3})\s*,\s*(\d{1,3})\s*[)\]]")
+# "2 out of 5 criteria": the count of an integer score; the denominator is not a second value.
+_OUT_OF = re.compile(r"(?<=\d)\s+out\s+of\s+\d+(?!\.?\d)", re.I)
 
 
 def parse_number(answer: str) -> float | None:
@@ -61,7 +69,7 @@ def parse_number(answer: str) -> float | None:
     """
     if len(answer) > CALC_ANSWER_MAX_CHARS:
         return None
-    text = answer.replace("\u2212", "-")
+    text = fold_unicode(answer)
     cut = max(text.rfind("="), text.rfind("≈"))
     if cut >= 0:
         text = text[cut + 1 :]
@@ -89,6 +97,7 @@ def parse_date(answer: str) -> date | None:
     or None when it states none, several different ones, or an impossible one."""
     if len(answer) > CALC_ANSWER_MAX_CHARS:
         return None
+    answer = fold_unicode(answer)
     found = {_valid_date(y, m, d) for m, d, y in _US_DATE.findall(answer)}
     found.update(_valid_date(y, m, d) for y, m, d in _ISO_DATE.findall(answer))
     for month, day, year in _NAMED_DATE.findall(answer):
@@ -102,10 +111,10 @@ def parse_date(answer: str) -> date | None:
 
 def parse_gestational_age(answer: str) -> tuple[int, int] | None:
     """The one (weeks, days) an answer states: "('17 weeks', '6 days')", "17 weeks 6 days",
-    "17 weeks and 6 days", "(17, 6)"; None when it states none or several different ones."""
+    "17 weeks and 6 days", "(17, 6)", "[17, 6]"; None when it states none or several different ones."""
     if len(answer) > CALC_ANSWER_MAX_CHARS:
         return None
-    text = answer.replace("'", " ").replace('"', " ")
+    text = fold_unicode(answer).replace("'", " ").replace('"', " ")
     found = {(int(w), int(d)) for w, d in _WEEKS_DAYS.findall(text)}
     found.update((int(w), int(d)) for w, d in _PAIR.findall(text))
     return found.pop() if len(found) == 1 else None
@@ -192,25 +201,43 @@ def calc_target(ground_truth: str, extra_info: Mapping, *, match: str) -> CalcTa
     return _range_target(ground_truth, number, extra_info)
 
 
-def grade_calc(answer: str, target: CalcTarget, *, match: str) -> tuple[bool, bool, str]:
-    """(correct, parsed, pred) of a stripped answer against a resolved target. Under ``match="exact"`` a
-    number is read with the paper's ``float(answer)`` (Python float syntax only, so "108 mL/hr" fails);
-    under ``"medcalc"`` with :func:`parse_number`."""
+def _graded(correct: bool, pred: str, rule: str) -> Grade:
+    return Grade(1.0 if correct else -1.0, float(correct), 1.0, pred, rule)
+
+
+def _unread(answer: str) -> Grade:
+    return Grade(-1.0, 0.0, 0.0, answer[:PRED_MAX_CHARS], "no_value")
+
+
+def grade_calc(answer: str, target: CalcTarget, *, match: str) -> Grade:
+    """Grade a stripped answer against a resolved target. Under ``match="exact"`` a number is read with the
+    paper's ``float(answer)`` (Python float syntax only, so "108 mL/hr" fails); under ``"medcalc"`` with
+    :func:`parse_number`, and for integer scores "2 out of 5 criteria" reads as 2 (the count is the score;
+    the denominator is not a second value)."""
     if target.kind == "string":
-        return answer == target.ground_truth, True, answer
+        return _graded(answer == target.ground_truth, answer[:PRED_MAX_CHARS], "string")
+    if match != "exact" and len(answer) > CALC_ANSWER_MAX_CHARS:
+        return Grade(-1.0, 0.0, 0.0, answer[:PRED_MAX_CHARS], "too_long")
     if target.kind == "date":
         found_date = parse_date(answer)
-        pred = found_date.strftime("%m/%d/%Y") if found_date else ""
-        return found_date == target.value, found_date is not None, pred
+        if found_date is None:
+            return _unread(answer)
+        return _graded(found_date == target.value, found_date.strftime("%m/%d/%Y"), "date")
     if target.kind == "gestational_age":
         found_age = parse_gestational_age(answer)
-        pred = f"({found_age[0]}, {found_age[1]})" if found_age else ""
-        return found_age == target.value, found_age is not None, pred
-    value = _float_or_none(answer) if match == "exact" else parse_number(answer)
+        if found_age is None:
+            return _unread(answer)
+        return _graded(found_age == target.value, f"({found_age[0]}, {found_age[1]})", "weeks_days")
+    if match == "exact":
+        value = _float_or_none(answer)
+    elif target.kind == "integer":
+        value = parse_number(_OUT_OF.sub("", answer))
+    else:
+        value = parse_number(answer)
     if value is None:
-        return False, False, ""
+        return _unread(answer)
     if target.kind == "integer":
         correct = round(value) == target.value
     else:
         correct = target.lower <= value <= target.upper
-    return correct, True, repr(value)
+    return _graded(correct, repr(value), "number")

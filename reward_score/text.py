@@ -14,6 +14,8 @@ import re
 from collections import Counter
 from itertools import repeat
 
+from reward_score.grade import PRED_MAX_CHARS, Grade
+
 TEXT_METRICS = ("merge", "ems", "bleu", "rougeL", "f1")
 TEXT_ANSWER_MAX_CHARS = 131_072
 """Answers longer than this are not scored (far beyond a 16k-token response); bounds the metric cost."""
@@ -205,16 +207,17 @@ def text_metric(name: str, answer: str, reference: str) -> float:
 
 def grade_text(
     answer: str, reference: str, *, metric: str, threshold: float, reward: str, scale: float
-) -> tuple[float, float, float, float]:
-    """(answer term, acc, parsed, metric value). acc = metric > threshold; the term is ±1 for
-    ``reward="binary"`` and ``metric / scale`` clipped to [−1, 1] for ``"continuous"``. An answer over
-    :data:`TEXT_ANSWER_MAX_CHARS` is not parsed and scores as wrong."""
+) -> Grade:
+    """acc = metric > threshold; the term is ±1 for ``reward="binary"`` and ``metric / scale`` clipped to
+    [−1, 1] for ``"continuous"``; the rule is the metric's name. An answer over
+    :data:`TEXT_ANSWER_MAX_CHARS` is not read and scores as wrong."""
+    pred = answer[:PRED_MAX_CHARS]
     if len(answer) > TEXT_ANSWER_MAX_CHARS:
-        return -1.0, 0.0, 0.0, 0.0
+        return Grade(-1.0, 0.0, 0.0, pred, "too_long")
     value = text_metric(metric, answer, reference)
     passed = value > threshold
     if reward == "binary":
         term = 1.0 if passed else -1.0
     else:
         term = max(-1.0, min(1.0, value / scale))
-    return term, float(passed), 1.0, value
+    return Grade(term, float(passed), 1.0, pred, metric)

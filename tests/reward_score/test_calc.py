@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reward_score import compute_score
+from reward_score import Grade, compute_score
 from reward_score.calc import (
     CALC_ANSWER_MAX_CHARS,
     calc_target,
@@ -118,7 +118,10 @@ def test_parse_date_rejects(answer: str) -> None:
         "17 weeks and 6 days",
         "17 weeks, 6 days",
         "(17, 6)",
+        "[17, 6]",
+        "[ 17 , 6 ]",
         "The gestational age is 17 weeks and 6 days.",
+        "（17, 6）",  # full-width brackets
     ],
 )
 def test_parse_gestational_age_accepts(answer: str) -> None:
@@ -130,19 +133,60 @@ def test_parse_gestational_age_rejects(answer: str) -> None:
     assert parse_gestational_age(answer) is None
 
 
+def verdict(answer: str, target: object, match: str) -> tuple[float, float, str]:
+    grade = grade_calc(answer, target, match=match)
+    return grade.acc, grade.parsed, grade.rule
+
+
 def test_exact_rule_uses_python_float_only() -> None:
     target = calc_target("108.0", {"lower_limit": 102.6, "upper_limit": 113.4}, match="exact")
-    assert grade_calc("108", target, match="exact")[:2] == (True, True)
-    assert grade_calc("113.4", target, match="exact")[:2] == (True, True)
-    assert grade_calc("113.5", target, match="exact")[:2] == (False, True)
-    assert grade_calc("108 mL/hr", target, match="exact")[:2] == (False, False)
-    assert grade_calc("108 mL/hr", target, match="medcalc")[:2] == (True, True)
+    assert verdict("108", target, "exact") == (1.0, 1.0, "number")
+    assert verdict("113.4", target, "exact") == (1.0, 1.0, "number")
+    assert verdict("113.5", target, "exact") == (0.0, 1.0, "number")
+    assert verdict("108 mL/hr", target, "exact") == (0.0, 0.0, "no_value")
+    assert verdict("108 mL/hr", target, "medcalc") == (1.0, 1.0, "number")
+    assert grade_calc("108 mL/hr", target, match="medcalc") == Grade(1.0, 1.0, 1.0, "108.0", "number")
 
 
 def test_exact_rule_compares_non_numeric_truths_as_strings() -> None:
     target = calc_target("09/23/2014", {}, match="exact")
-    assert grade_calc("09/23/2014", target, match="exact")[0] is True
-    assert grade_calc("9/23/2014", target, match="exact")[0] is False
+    assert verdict("09/23/2014", target, "exact") == (1.0, 1.0, "string")
+    assert verdict("9/23/2014", target, "exact") == (0.0, 1.0, "string")
+
+
+def test_robust_rules_and_preds() -> None:
+    date_target = calc_target("09/23/2014", {"calculator_id": 13}, match="medcalc")
+    assert grade_calc("2014-09-23", date_target, match="medcalc") == Grade(
+        1.0, 1.0, 1.0, "09/23/2014", "date"
+    )
+    assert verdict("soon", date_target, "medcalc") == (0.0, 0.0, "no_value")
+    age_target = calc_target("('35 weeks', '4 days')", {"calculator_id": 69}, match="medcalc")
+    for answer in ("[35, 4]", "(35, 4)", "35 weeks and 4 days"):
+        assert grade_calc(answer, age_target, match="medcalc") == Grade(
+            1.0, 1.0, 1.0, "(35, 4)", "weeks_days"
+        )
+    assert verdict("[35, 5]", age_target, "medcalc") == (0.0, 1.0, "weeks_days")
+    assert verdict("1" * (CALC_ANSWER_MAX_CHARS + 1), age_target, "medcalc") == (0.0, 0.0, "too_long")
+
+
+@pytest.mark.parametrize(
+    ("answer", "acc", "parsed"),
+    [
+        ("2 out of 5 criteria", 1.0, 1.0),
+        ("2 out of 5", 1.0, 1.0),
+        ("Score: 2 out of 5 criteria met", 1.0, 1.0),
+        ("3 out of 5 criteria", 0.0, 1.0),
+        ("2 out of 5 and 3 out of 4", 0.0, 0.0),  # two counts: not read
+        ("2 out of 5.5", 0.0, 0.0),  # only a whole denominator is a count's denominator
+    ],
+)
+def test_integer_scores_read_a_count_out_of_a_total(answer: str, acc: float, parsed: float) -> None:
+    """Decision: for integer scores "N out of M" states the score N (the evaluator reads it the same way);
+    decimal outputs are not given this reading, so "2 out of 5" there is two numbers and not read."""
+    target = calc_target("2", {"output_type": "integer"}, match="medcalc")
+    assert verdict(answer, target, "medcalc")[:2] == (acc, parsed)
+    decimal = calc_target("2", {"lower_limit": 1.9, "upper_limit": 2.1}, match="medcalc")
+    assert verdict("2 out of 5", decimal, "medcalc") == (0.0, 0.0, "no_value")
 
 
 def test_medcalc_rule_kinds() -> None:
@@ -162,13 +206,13 @@ def test_integer_output_uses_python_round() -> None:
     target = calc_target(
         "4", {"output_type": "integer", "lower_limit": 4.0, "upper_limit": 4.0}, match="medcalc"
     )
-    assert [grade_calc(a, target, match="medcalc")[0] for a in ("4", "4.4", "3.6", "4.5", "3.5", "4.6")] == [
-        True,
-        True,
-        True,
-        True,  # round(4.5) == 4 (banker's rounding, as the official evaluator)
-        True,  # round(3.5) == 4
-        False,
+    assert [grade_calc(a, target, match="medcalc").acc for a in ("4", "4.4", "3.6", "4.5", "3.5", "4.6")] == [
+        1.0,
+        1.0,
+        1.0,
+        1.0,  # round(4.5) == 4 (banker's rounding, as the official evaluator)
+        1.0,  # round(3.5) == 4
+        0.0,
     ]
 
 

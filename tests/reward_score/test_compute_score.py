@@ -11,8 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reward_score import RESULT_KEYS, compute_score
-from reward_score.score import PRED_MAX_CHARS
+from reward_score import NUMERIC_RESULT_KEYS, PRED_MAX_CHARS, RESULT_KEYS, RULES, compute_score
 
 OPTIONS = json.dumps({"A": "Aspirin", "B": "Heparin infusion", "C": "Warfarin"})
 
@@ -55,8 +54,8 @@ CASES = {  # task -> (data_source, ground truth, extra_info)
 
 def assert_contract(result: dict) -> None:
     assert tuple(result) == RESULT_KEYS
-    assert all(type(result[key]) is float for key in RESULT_KEYS if key != "pred")
-    assert type(result["pred"]) is str
+    assert all(type(result[key]) is float for key in NUMERIC_RESULT_KEYS)
+    assert type(result["pred"]) is str and result["rule"] in RULES
     assert -3.0 <= result["score"] <= 3.0
     assert result["score"] == result["format"] + result["answer"] + result["length"]
     assert result["acc"] in (0.0, 1.0) and result["parsed"] in (0.0, 1.0)
@@ -95,13 +94,8 @@ def test_missing_answer_is_minus_two_and_no_length_term(preset: str, response: s
             data_source, response, truth, info | {"length_budget": 300}, preset=preset, response_length=300
         )
         assert_contract(result)
-        assert (result["answer"], result["length"], result["acc"], result["parsed"], result["pred"]) == (
-            -2.0,
-            0.0,
-            0.0,
-            0.0,
-            "",
-        )
+        terms = ("answer", "length", "acc", "parsed", "pred", "rule")
+        assert tuple(result[key] for key in terms) == (-2.0, 0.0, 0.0, 0.0, "", "no_answer")
         assert result["score"] == result["format"] - 2.0
 
 
@@ -164,13 +158,14 @@ def test_no_budget_means_no_length_term_and_no_response_length_needed(budget: ob
     assert (result["length"], result["score"]) == (0.0, 2.0)
 
 
-def test_task_is_inferred_from_data_source() -> None:
-    assert compute_score("medqa", respond("B"), "B")["acc"] == 1.0
-    assert (
-        compute_score("MedCalc-Bench", respond("25.2"), "25.2", {"lower_limit": 24, "upper_limit": 26})["acc"]
-        == 1
-    )
-    assert compute_score("medical_o1", respond("pneumonia"), TEXT_REFERENCE, {"task": ""})["acc"] == 1.0
+def test_task_comes_from_extra_info_only() -> None:
+    """data_source names no task: a row of any source is graded by its extra_info['task']."""
+    calc = {"task": "calc", "lower_limit": 24, "upper_limit": 26}
+    assert compute_score("medqa", respond("25.2"), "25.2", calc)["rule"] == "number"
+    assert compute_score("medcalc", respond("B"), "B", {"task": "mcq"})["rule"] == "exact_letter"
+    for info in (None, {}, {"task": ""}, {"task": None}):
+        with pytest.raises(ValueError, match=r"extra_info\['task'\] is missing: set it to one of mcq, calc"):
+            compute_score("medqa", respond("B"), "B", info)
 
 
 def test_date_truth_accepts_null_limits() -> None:
@@ -205,8 +200,8 @@ def test_pred_is_truncated() -> None:
 # --- caller errors: raised before the response is read ------------------------------------------------------
 CALLER_ERRORS = [
     (("medqa", "B", full_extra_info(task="essay")), {}, "unknown task"),
-    (("some_source", "B", {}), {}, "cannot tell the task of data_source='some_source'"),
-    (("some_source", "B", None), {}, "cannot tell the task"),
+    (("medqa", "B", {}), {}, "extra_info\\['task'\\] is missing"),
+    (("medqa", "B", None), {}, "extra_info\\['task'\\] is missing"),
     (("medqa", "B", ["task", "mcq"]), {}, "extra_info must be a mapping"),
     (("medqa", None, full_extra_info()), {}, "ground_truth must be a string"),
     (("medcalc", "25.2", full_extra_info(task="calc")), {}, "needs lower_limit and upper_limit"),
@@ -219,7 +214,8 @@ CALLER_ERRORS = [
     (("medqa", "B", full_extra_info(length_budget=500)), {}, "needs the response_length kwarg"),
     (("medqa", "B", full_extra_info(length_budget="500")), {"response_length": 3}, "length_budget"),
     (("medqa", "B", full_extra_info()), {"preset": "paper"}, "unknown reward preset"),
-    (("medqa", "B", full_extra_info()), {"text_treshold": 40}, "unknown reward option"),
+    (("medqa", "B", full_extra_info()), {"text_treshold": 40}, "unknown reward setting"),
+    (("medqa", "B", full_extra_info(options="[1]")), {"freeform_fallback": True}, "mapping"),
     (("medqa", "B", full_extra_info()), {"text_scale": "100"}, "text_scale"),
 ]
 
@@ -280,10 +276,11 @@ responses = st.one_of(
 )
 setups = st.sampled_from(
     [
-        (task, preset, metric)
+        (task, preset, metric, freeform)
         for task in CASES
         for preset in ("medu1", "robust")
         for metric in ("merge", "rougeL", "f1")
+        for freeform in (False, True)
     ]
 )
 
@@ -291,11 +288,16 @@ setups = st.sampled_from(
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(responses, setups, st.integers(min_value=0, max_value=5000), st.sampled_from([0, 400, -400]))
 def test_never_raises_same_keys_bounded_and_deterministic(
-    response: str, setup: tuple[str, str, str], length: int, budget: int
+    response: str, setup: tuple[str, str, str, bool], length: int, budget: int
 ) -> None:
-    task, preset, metric = setup
+    task, preset, metric, freeform = setup
     data_source, truth, info = CASES[task]
-    kwargs = {"preset": preset, "text_metric": metric, "response_length": length}
+    kwargs = {
+        "preset": preset,
+        "text_metric": metric,
+        "response_length": length,
+        "freeform_fallback": freeform,
+    }
     first = compute_score(data_source, response, truth, info | {"length_budget": budget}, **kwargs)
     assert_contract(first)
     assert compute_score(data_source, response, truth, info | {"length_budget": budget}, **kwargs) == first

@@ -13,6 +13,7 @@ from nltk.translate.bleu_score import SmoothingFunction, sentence_bleu
 from rouge_score.rouge_scorer import _score_lcs
 
 from reward_score.bench import text_pair
+from reward_score.grade import PRED_MAX_CHARS, Grade
 from reward_score.text import (
     TEXT_ANSWER_MAX_CHARS,
     bleu,
@@ -220,35 +221,27 @@ def test_text_metric_dispatch() -> None:
 # --- grading ------------------------------------------------------------------------------------------------
 def test_grade_text_binary_threshold_is_strict() -> None:
     # EMS 100, BLEU of one token against a long reference is small: Merge just above 50.
-    term, acc, parsed, value = grade_text(
-        "pneumonia", "the pneumonia", metric="merge", threshold=45, reward="binary", scale=100
+    value = merge("pneumonia", "the pneumonia")
+    grade = grade_text("pneumonia", "the pneumonia", metric="merge", threshold=45, reward="binary", scale=100)
+    assert grade == Grade(1.0, 1.0, 1.0, "pneumonia", "merge") and value > 45
+    strict = grade_text(
+        "pneumonia", "the pneumonia", metric="merge", threshold=value, reward="binary", scale=1
     )
-    assert (term, acc, parsed) == (1.0, 1.0, 1.0) and value > 45
-    assert grade_text(
-        "pneumonia", "the pneumonia", metric="merge", threshold=value, reward="binary", scale=100
-    )[:2] == (-1.0, 0.0)
+    assert (strict.term, strict.acc) == (-1.0, 0.0)
 
 
 def test_grade_text_continuous_is_metric_over_scale() -> None:
     answer, reference = "aspirin daily", "aspirin daily for life"
-    term, acc, _, value = grade_text(
-        answer, reference, metric="ems", threshold=45, reward="continuous", scale=100
-    )
-    assert term == value / 100 and acc == 1.0
+    grade = grade_text(answer, reference, metric="ems", threshold=45, reward="continuous", scale=100)
+    assert grade.term == ems(answer, reference) / 100 and grade.acc == 1.0 and grade.rule == "ems"
     # BLEU is on a 0-1 scale: with the paper's threshold 45 it can never pass (official quirk, kept).
-    term, acc, _, value = grade_text(
-        answer, reference, metric="bleu", threshold=45, reward="continuous", scale=100
-    )
-    assert term == pytest.approx(value / 100) and acc == 0.0
-    term, *_ = grade_text(answer, reference, metric="ems", threshold=45, reward="continuous", scale=1)
-    assert term == 1.0  # clipped
+    grade = grade_text(answer, reference, metric="bleu", threshold=45, reward="continuous", scale=100)
+    assert grade.term == pytest.approx(bleu(answer, reference) / 100) and grade.acc == 0.0
+    grade = grade_text(answer, reference, metric="ems", threshold=45, reward="continuous", scale=1)
+    assert grade.term == 1.0  # clipped
 
 
 def test_grade_text_length_cap() -> None:
     answer = "pneumonia " * (TEXT_ANSWER_MAX_CHARS // 10 + 1)
-    assert grade_text(answer, "pneumonia", metric="ems", threshold=45, reward="binary", scale=100) == (
-        -1.0,
-        0.0,
-        0.0,
-        0.0,
-    )
+    grade = grade_text(answer, "pneumonia", metric="ems", threshold=45, reward="binary", scale=100)
+    assert grade == Grade(-1.0, 0.0, 0.0, answer[:PRED_MAX_CHARS], "too_long")
