@@ -25,8 +25,13 @@ SEGMENT_MAX_CHARS = 300
 Grader = Callable[[str], Grade]
 
 _THINK_CLOSE = "</think>"
-_HEADING = re.compile(r"^[ \t]*(?:#{1,6}[ \t]*|\*\*)?final[ \t]+(?:response|answer)\b", re.I | re.M)
-_SEPARATOR = r"\**\s*(?:is\b|would\s+be\b|[:=\-]|->|\u2192)"
+# A heading line: "## Final Response", "**Final Answer**", or "Final answer" alone on its line.
+_HEADING = re.compile(
+    r"^[ \t]*(?:#{1,6}[ \t]*final[ \t]+(?:response|answer)|\*\*final[ \t]+(?:response|answer):?\*\*"
+    r"|final[ \t]+(?:response|answer)[ \t]*:?[ \t]*$)",
+    re.I | re.M,
+)
+_SEPARATOR = r"\**\s*(?:(?:is|would\s+be)\b\s*[:\-]?|[:=\-]|->|\u2192)"
 _MCQ_ANCHOR = re.compile(
     r"\b(?:(?:final|correct|best|right)\s+(?:answer|option|choice)|(?:the|my)\s+(?:answer|choice)|answer)"
     + _SEPARATOR
@@ -46,11 +51,14 @@ _NEGATION = re.compile(
 )
 _LETTER_LED_LINE = re.compile(r"^[ \t>*\-]*[(\[]?\**([A-Z])\**[).\]:]", re.M)
 _LONE_LETTER = re.compile(r"[(\[]?([A-Za-z])[)\]]?[.:)]*")
+# The letter an anchored answer opens with, however it goes on ("A Answer: B}", "(C) because …").
+_OPENING_LETTER = re.compile(r"[\s(\[*_`{:]*(?:([A-Z])(?![\w'\-])|([a-z])(?=[).:\]]|\s*$))")
 
 
 def freeform_tail(text: str) -> str:
     """The text after the last ``</think>`` (the whole text without one), cut to its last
-    :data:`FREEFORM_TAIL_MAX_CHARS`, then from its last "## Final Response" / "Final answer" heading on."""
+    :data:`FREEFORM_TAIL_MAX_CHARS`, then from its last heading line ("## Final Response", "**Final Answer**",
+    "Final answer" alone on a line) on; an inline "Final answer: C" is an anchor, not a heading."""
     cut = text.rfind(_THINK_CLOSE)
     tail = text[cut + len(_THINK_CLOSE) :] if cut >= 0 else text
     tail = tail[-FREEFORM_TAIL_MAX_CHARS:]
@@ -59,19 +67,27 @@ def freeform_tail(text: str) -> str:
 
 
 def _segments(tail: str, anchor: re.Pattern) -> list[tuple[int, str]]:
-    """(position, text) after each non-negated anchor, up to the end of its line."""
+    """(position, text) after each non-negated anchor, up to the end of its line or the next anchor."""
+    matches = list(anchor.finditer(tail))
+    next_starts = [match.start() for match in matches[1:]] + [len(tail)] if matches else []
     found = []
-    for match in anchor.finditer(tail):
+    for match, next_start in zip(matches, next_starts, strict=True):
         if match.group(1):
             continue
         line_end = tail.find("\n", match.end())
-        segment = tail[match.end() : line_end if line_end >= 0 else len(tail)][:SEGMENT_MAX_CHARS]
+        end = min(line_end if line_end >= 0 else len(tail), next_start)
+        segment = tail[match.end() : end][:SEGMENT_MAX_CHARS]
         found.append((match.end(), segment.strip().rstrip(".").strip()))
     return found
 
 
 def _hedge(answer: str) -> Grade:
     return Grade(-1.0, 0.0, 1.0, answer[:PRED_MAX_CHARS], "hedge")
+
+
+def _opening_letter(segment: str) -> str | None:
+    match = _OPENING_LETTER.match(segment)
+    return (match.group(1) or match.group(2).upper()) if match else None
 
 
 def _later_letter_led(tail: str, position: int, letter: str | None) -> bool:
@@ -103,7 +119,9 @@ def _option_at_edge(tail: str, options: Mapping[str, str]) -> tuple[str, str] | 
     letters = {letter for letter, _ in found.values()}
     if len(letters) > 1:
         return _hedge(tail)
-    return (options[letters.pop()], "freeform_option_text") if letters else None
+    if not letters:
+        return None
+    return options[letters.pop()], "freeform_option_text"
 
 
 def _locate_mcq(tail: str, options: Mapping[str, str]) -> tuple[str, str] | None | Grade:
@@ -113,9 +131,10 @@ def _locate_mcq(tail: str, options: Mapping[str, str]) -> tuple[str, str] | None
     index = letters_by_text(options)
     readings = [(pos, seg, read_mcq(seg, options, index)) for pos, seg in _segments(tail, _MCQ_ANCHOR)]
     answers = [(pos, seg, r) for pos, seg, r in readings if r.letter or r.rule in ("hedge", "not_an_option")]
+    named = {r.letter for *_, r in answers} | {_opening_letter(segment) for _, segment, _ in readings}
+    if len(named - {None}) > 1 or any(r.rule == "hedge" for *_, r in answers):
+        return _hedge(answers[-1][1] if answers else tail)
     if answers:
-        if any(r.rule == "hedge" for *_, r in answers) or len({r.letter for *_, r in answers}) > 1:
-            return _hedge(answers[-1][1])
         pos, segment, reading = answers[-1]
         if _later_letter_led(tail, pos, reading.letter):
             return _hedge(segment)

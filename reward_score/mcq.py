@@ -37,11 +37,12 @@ _SEVERAL = re.compile(
     re.I,
 )
 _LETTER_TOKEN = re.compile(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])")
-# "B. text", "(B) text", "B) text", "B: text", "B - text", "B (text)".
-_PREFIXED = re.compile(r"[(\[]?([A-Za-z])(?:[).:\]]|\s+-|\s+(?=\())\s*(\S.*)", re.S)
+# "B. text", "(B) text", "B) text", "B: text", "B, text", "B - text", "B (text)".
+_PREFIXED = re.compile(r"[(\[]?([A-Za-z])(?:[).:,\]]|\s+-|\s+(?=\())\s*(\S.*)", re.S)
 _SECOND_LEAD = re.compile(
     r"\b(?:(?:final|correct|right)\s+(?:answer|option|choice)|answer\s+(?:is|would\s+be)|actually"
-    r"|changed?\s+my\s+mind|on\s+second\s+thought|scratch\s+that|i\s+mean)\b|\banswer\s*[:=]",
+    r"|changed?\s+my\s+mind|on\s+second\s+thought|scratch\s+that|i\s+mean)\b"
+    r"|\b(?:answer|choice)\s*(?:[:=\-]|->|=>|\u2192|\u21d2)",
     re.I,
 )
 _UPPER_LETTER = re.compile(r"(?<![\w'\-])[A-Z](?![\w'\-])")
@@ -52,6 +53,7 @@ _JOINER = re.compile(r"(?:or|and|,|/|&)\s*", re.I)
 _PLAIN_WORD_BEFORE = re.compile(r"\w\s+$")
 _PHRASE_AFTER = re.compile(r"\s+\w")
 _PRONOUN_OR_ARTICLE = re.compile(r"\s+[a-z]")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
 
 
 class McqReading(NamedTuple):
@@ -133,7 +135,9 @@ def _names_another_letter(rest: str, letter: str, options: Mapping[str, str]) ->
             return True
         if not _PHRASE_AFTER.match(after):
             return True
-        if not _PLAIN_WORD_BEFORE.search(before) and not (found in "AI" and _PRONOUN_OR_ARTICLE.match(after)):
+        if _PLAIN_WORD_BEFORE.search(before):
+            continue
+        if not (found in "AI" and _SENTENCE_START.search(before) and _PRONOUN_OR_ARTICLE.match(after)):
             return True
     return False
 
