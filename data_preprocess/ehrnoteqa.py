@@ -13,8 +13,8 @@ shipped question and options only (no note); ``--without_notes`` reproduces that
         --local_save_dir ~/data/ehrnoteqa
 
 The release has no splits, so a file whose name does not name one needs ``--split``, or
-``--resplit TRAIN VAL TEST`` draws seeded splits (Med-U1 used 778 97 87; see resplit.py). A folder is
-read through its ``EHRNoteQA_processed.jsonl`` (preferred) or ``EHRNoteQA.jsonl``.
+``--resplit TRAIN VAL TEST`` draws seeded splits (Med-U1 used 778 97 87; the test slice is drawn
+first). A folder is read through its ``EHRNoteQA_processed.jsonl`` (preferred) or ``EHRNoteQA.jsonl``.
 """
 
 from __future__ import annotations
@@ -24,24 +24,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from data_preprocess.common import (
-    InvalidRecord,
-    Item,
-    Options,
-    Parser,
-    cli,
-    convert_splits,
-    local_files,
-    read_files,
-    read_jsonl,
-    require_options,
-    require_str,
-)
-from data_preprocess.resplit import add_resplit_arg, seeded_resplit
+from data_preprocess.core.choices import option_letters
+from data_preprocess.core.cli import cli
+from data_preprocess.core.pipeline import ConvertSettings, Parser, convert_splits
+from data_preprocess.core.readers import local_files, read_files, read_jsonl
+from data_preprocess.core.records import InvalidRecord, Item, require_options, require_str
+from data_preprocess.core.resplit import add_resplit_arg, seeded_resplit
+from data_preprocess.registry import dataset
 
-DATA_SOURCE = "ehrnoteqa"
-DEFAULT_SAVE_DIR = "~/data/ehrnoteqa"
-CHOICE_LETTERS = "ABCDE"
+DATA_SOURCE = dataset("ehrnoteqa").data_source
+DEFAULT_SAVE_DIR = dataset("ehrnoteqa").default_save_dir
+CHOICE_LETTERS = option_letters(5)
 RELEASE_FILES = ("EHRNoteQA_processed.jsonl", "EHRNoteQA.jsonl")
 HOW_TO_OBTAIN = (
     "EHRNoteQA is credentialed-access data and cannot be downloaded automatically. Obtain it from "
@@ -103,17 +96,17 @@ def convert(
     local_save_dir: str = DEFAULT_SAVE_DIR,
     without_notes: bool = False,
     resplit: Sequence[int] | None = None,
-    **options: Any,
+    **flags: Any,
 ) -> dict[str, int]:
     """Convert a local EHRNoteQA jsonl (file or folder); a missing path says how to obtain the data.
     ``resplit`` (train, validation, test sizes) draws seeded splits from the whole file instead."""
-    opts = Options(**options)
+    settings = ConvertSettings(**flags)
     file = release_file(local_dataset_path)
     if resplit:
-        sources = seeded_resplit({"all": read_jsonl(file)}, tuple(resplit), opts.seed, DATA_SOURCE)
+        sources = seeded_resplit({"all": read_jsonl(file)}, tuple(resplit), settings.seed, DATA_SOURCE)
     else:
-        sources = read_files(local_files(file, (".jsonl",), opts.split), read_jsonl)
-    return convert_splits(DATA_SOURCE, sources, make_parse(not without_notes), local_save_dir, opts)
+        sources = read_files(local_files(file, (".jsonl",), settings.split), read_jsonl)
+    return convert_splits(DATA_SOURCE, sources, make_parse(not without_notes), local_save_dir, settings)
 
 
 def add_args(parser: argparse.ArgumentParser) -> None:

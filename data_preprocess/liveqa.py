@@ -23,20 +23,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from data_preprocess.common import (
-    InvalidRecord,
-    Item,
-    Options,
-    Parser,
-    cli,
-    convert_splits,
-    require_path,
-    require_str,
-)
-from data_preprocess.medquad import collapse
+from data_preprocess.core.cli import cli
+from data_preprocess.core.pipeline import ConvertSettings, Parser, convert_splits
+from data_preprocess.core.readers import require_path
+from data_preprocess.core.records import InvalidRecord, Item, collapse, require_str
+from data_preprocess.registry import dataset
 
-DATA_SOURCE = "liveqa"
-DEFAULT_SAVE_DIR = "~/data/liveqa"
+DATA_SOURCE = dataset("liveqa").data_source
+DEFAULT_SAVE_DIR = dataset("liveqa").default_save_dir
 DEFAULT_SPLIT = "test"
 RELEASE_FILES = (
     "TREC-2017-LiveQA-Medical-Test.xml",
@@ -113,12 +107,12 @@ def convert(
     local_dataset_path: str | None = None,
     local_save_dir: str = DEFAULT_SAVE_DIR,
     question: str = "original",
-    **options: Any,
+    **flags: Any,
 ) -> dict[str, int]:
     """Convert the LiveQA medical test XML into one split, ``test`` by default."""
-    opts = Options(**options)
-    sources = {opts.split or DEFAULT_SPLIT: read_questions(release_file(local_dataset_path))}
-    return convert_splits(DATA_SOURCE, sources, make_parse(question), local_save_dir, opts)
+    settings = ConvertSettings(**flags)
+    sources = {settings.split or DEFAULT_SPLIT: read_questions(release_file(local_dataset_path))}
+    return convert_splits(DATA_SOURCE, sources, make_parse(question), local_save_dir, settings)
 
 
 def add_args(parser: argparse.ArgumentParser) -> None:

@@ -16,21 +16,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from data_preprocess.common import (
-    InvalidRecord,
-    Item,
-    Options,
-    cli,
-    convert_splits,
-    load_hub,
-    local_files,
-    parse_limit,
-    read_csv,
-    read_files,
-    require_str,
-)
+from data_preprocess.core.cli import cli
+from data_preprocess.core.pipeline import ConvertSettings, convert_splits
+from data_preprocess.core.readers import load_hub, local_files, read_csv, read_files
+from data_preprocess.core.records import InvalidRecord, Item, parse_limit, require_str
+from data_preprocess.registry import dataset
 
-DATA_SOURCE = "medcalc"
+DATA_SOURCE = dataset("medcalc").data_source
+DEFAULT_SAVE_DIR = dataset("medcalc").default_save_dir
 HUB_IDS = {"v1.0": "ncbi/MedCalc-Bench-v1.0", "v1.2": "ncbi/MedCalc-Bench-v1.2"}
 REQUIRED_COLUMNS = (
     "Row Number",
@@ -76,19 +69,19 @@ def parse(raw: dict[str, Any], ref: str) -> Item:
 
 def convert(
     local_dataset_path: str | None = None,
-    local_save_dir: str = "~/data/medcalc",
+    local_save_dir: str = DEFAULT_SAVE_DIR,
     version: str = "v1.0",
-    **options: Any,
+    **flags: Any,
 ) -> dict[str, int]:
     """Convert every split found; returns rows written per split."""
     if version not in HUB_IDS:
         raise ValueError(f"version must be one of {sorted(HUB_IDS)}, got {version!r}")
-    opts = Options(**options)
+    settings = ConvertSettings(**flags)
     if local_dataset_path is None:
-        sources = {s: src for s, src in load_hub(HUB_IDS[version]).items() if opts.split in (None, s)}
+        sources = {s: src for s, src in load_hub(HUB_IDS[version]).items() if settings.split in (None, s)}
     else:
-        sources = read_files(local_files(local_dataset_path, (".csv",), opts.split), read_csv)
-    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, opts)
+        sources = read_files(local_files(local_dataset_path, (".csv",), settings.split), read_csv)
+    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
 
 
 def _add_args(parser: argparse.ArgumentParser) -> None:
@@ -96,4 +89,4 @@ def _add_args(parser: argparse.ArgumentParser) -> None:
 
 
 if __name__ == "__main__":
-    cli(convert, __doc__, "~/data/medcalc", _add_args)
+    cli(convert, __doc__, DEFAULT_SAVE_DIR, _add_args)

@@ -3,8 +3,8 @@
 Open-ended questions: ``Question`` is the prompt and the final ``Response`` the reference answer the
 text reward compares against (``Complex_CoT`` is the SFT reasoning trace; an RL policy writes its own).
 The release is one JSON list (``medical_o1_sft.json``) with a single train split, so, like the paper,
-``--resplit`` (default 8000 1000 1000) draws disjoint seeded train / validation / test sets (see
-``resplit.py``: the evaluation sets never move when the training size changes).
+``--resplit`` (default 8000 1000 1000) draws disjoint seeded train / validation / test sets (the test
+and validation slices are drawn first, so they never move when the training size changes).
 
     python data_preprocess/medical_o1.py --local_dataset_path medical_o1_sft.json \\
         --local_save_dir ~/data/medical_o1
@@ -18,24 +18,18 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from data_preprocess.common import (
-    InvalidRecord,
-    Item,
-    Options,
-    cli,
-    convert_splits,
-    load_hub,
-    read_json,
-    require_path,
-    require_str,
-)
-from data_preprocess.resplit import Record, add_resplit_arg, seeded_resplit
+from data_preprocess.core.cli import cli
+from data_preprocess.core.pipeline import ConvertSettings, convert_splits
+from data_preprocess.core.readers import Record, load_hub, read_json, require_path
+from data_preprocess.core.records import InvalidRecord, Item, require_str
+from data_preprocess.core.resplit import add_resplit_arg, seeded_resplit
+from data_preprocess.registry import dataset
 
-DATA_SOURCE = "medical_o1"
+DATA_SOURCE = dataset("medical_o1").data_source
 HUB_ID = "FreedomIntelligence/medical-o1-reasoning-SFT"
 HUB_CONFIG = "en"
 RELEASE_FILE = "medical_o1_sft.json"
-DEFAULT_SAVE_DIR = "~/data/medical_o1"
+DEFAULT_SAVE_DIR = dataset("medical_o1").default_save_dir
 PAPER_SIZES = (8000, 1000, 1000)  # train, validation, test
 
 
@@ -63,11 +57,11 @@ def convert(
     local_dataset_path: str | None = None,
     local_save_dir: str = DEFAULT_SAVE_DIR,
     resplit: Sequence[int] = PAPER_SIZES,
-    **options: Any,
+    **flags: Any,
 ) -> dict[str, int]:
     """Convert the local JSON list (or the hub config ``en``) into seeded train/validation/test files."""
-    opts = Options(**options)
-    if opts.split is not None:
+    settings = ConvertSettings(**flags)
+    if settings.split is not None:
         raise ValueError(
             f"{DATA_SOURCE} has one upstream split: choose sizes with --resplit (0 omits a split)"
         )
@@ -75,8 +69,8 @@ def convert(
         records = {"train": read_release(local_dataset_path)}
     else:
         records = load_hub(HUB_ID, HUB_CONFIG)
-    sources = seeded_resplit(records, tuple(resplit), opts.seed, DATA_SOURCE)
-    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, opts)
+    sources = seeded_resplit(records, tuple(resplit), settings.seed, DATA_SOURCE)
+    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
 
 
 def add_args(parser: argparse.ArgumentParser) -> None:

@@ -18,22 +18,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from data_preprocess.common import (
-    InvalidRecord,
-    Item,
-    Options,
-    Source,
-    cli,
-    convert_splits,
-    load_hub,
-    require_path,
-    require_str,
-)
-from data_preprocess.medquad import collapse
+from data_preprocess.core.cli import cli
+from data_preprocess.core.pipeline import ConvertSettings, convert_splits
+from data_preprocess.core.readers import Source, load_hub, require_path
+from data_preprocess.core.records import InvalidRecord, Item, collapse, require_str
+from data_preprocess.registry import dataset
 
-DATA_SOURCE = "medicationqa"
+DATA_SOURCE = dataset("medicationqa").data_source
 HUB_ID = "truehealth/medicationqa"
-DEFAULT_SAVE_DIR = "~/data/medicationqa"
+DEFAULT_SAVE_DIR = dataset("medicationqa").default_save_dir
 DEFAULT_SPLIT = "test"
 NO_ANSWER_MARKERS = frozenset({"no answers", "unanswerable", "n/a"})
 
@@ -70,12 +63,13 @@ def parse(raw: dict[str, Any], ref: str) -> Item | None:
 
 
 def convert(
-    local_dataset_path: str | None = None, local_save_dir: str = DEFAULT_SAVE_DIR, **options: Any
+    local_dataset_path: str | None = None, local_save_dir: str = DEFAULT_SAVE_DIR, **flags: Any
 ) -> dict[str, int]:
     """Convert the xlsx (or the hub copy) into one split, ``test`` by default."""
-    opts = Options(**options)
+    settings = ConvertSettings(**flags)
     source = read_sheet(local_dataset_path) if local_dataset_path else load_hub(HUB_ID)["train"]
-    return convert_splits(DATA_SOURCE, {opts.split or DEFAULT_SPLIT: source}, parse, local_save_dir, opts)
+    sources = {settings.split or DEFAULT_SPLIT: source}
+    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
 
 
 if __name__ == "__main__":

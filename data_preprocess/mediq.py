@@ -9,7 +9,8 @@ and the answer text must agree, so a corrupted record cannot slip through with a
 
 A folder converts every ``*.jsonl`` by the split its name tells (``all_dev_good`` -> dev,
 ``all_test_good`` -> test); a file whose name tells none (``all_craft_md``) must be passed alone with
-``--split``. Med-U1 trained on a re-split of dev + test: ``--resplit 2302 115 128`` (see resplit.py).
+``--split``. Med-U1 trained on a re-split of dev + test: ``--resplit 2302 115 128`` (seeded;
+the test slice is drawn first, so it never moves when the training size changes).
 """
 
 from __future__ import annotations
@@ -18,24 +19,16 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from data_preprocess.common import (
-    InvalidRecord,
-    Item,
-    Options,
-    cli,
-    convert_splits,
-    load_hub,
-    local_files,
-    read_files,
-    read_jsonl,
-    require_options,
-    require_str,
-)
-from data_preprocess.resplit import add_resplit_arg, seeded_resplit
+from data_preprocess.core.cli import cli
+from data_preprocess.core.pipeline import ConvertSettings, convert_splits
+from data_preprocess.core.readers import load_hub, local_files, read_files, read_jsonl
+from data_preprocess.core.records import InvalidRecord, Item, require_options, require_str
+from data_preprocess.core.resplit import add_resplit_arg, seeded_resplit
+from data_preprocess.registry import dataset
 
-DATA_SOURCE = "mediq"
+DATA_SOURCE = dataset("mediq").data_source
 HUB_ID = "stellalisy/mediQ"
-DEFAULT_SAVE_DIR = "~/data/mediq"
+DEFAULT_SAVE_DIR = dataset("mediq").default_save_dir
 SENTENCE_END = (".", "!", "?", ":")
 
 
@@ -73,18 +66,18 @@ def convert(
     local_dataset_path: str | None = None,
     local_save_dir: str = DEFAULT_SAVE_DIR,
     resplit: Sequence[int] | None = None,
-    **options: Any,
+    **flags: Any,
 ) -> dict[str, int]:
     """Convert a local MediQ copy (file or folder), or the hub dataset, to ``<split>.parquet``;
     ``resplit`` (train, validation, test sizes) pools the input and re-splits it like Med-U1."""
-    opts = Options(**options)
+    settings = ConvertSettings(**flags)
     if local_dataset_path:
-        sources = read_files(local_files(local_dataset_path, (".jsonl",), opts.split), read_jsonl)
+        sources = read_files(local_files(local_dataset_path, (".jsonl",), settings.split), read_jsonl)
     else:
-        sources = {name: s for name, s in load_hub(HUB_ID).items() if opts.split in (None, name)}
+        sources = {name: s for name, s in load_hub(HUB_ID).items() if settings.split in (None, name)}
     if resplit:
-        sources = seeded_resplit(sources, tuple(resplit), opts.seed, DATA_SOURCE)
-    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, opts)
+        sources = seeded_resplit(sources, tuple(resplit), settings.seed, DATA_SOURCE)
+    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
 
 
 def add_args(parser: argparse.ArgumentParser) -> None:

@@ -14,30 +14,20 @@ from __future__ import annotations
 import argparse
 import functools
 import re
-from pathlib import Path
 from typing import Any
 
-from data_preprocess.common import (
-    InvalidRecord,
-    Item,
-    Options,
-    Source,
-    cli,
-    convert_splits,
-    lettered,
-    load_hub,
-    local_files,
-    read_files,
-    read_jsonl,
-    read_parquet,
-    require_options,
-    require_str,
-)
+from data_preprocess.core.choices import letter_of, lettered
+from data_preprocess.core.cli import cli
+from data_preprocess.core.pipeline import ConvertSettings, convert_splits
+from data_preprocess.core.readers import load_hub, local_files, read_files, read_json_lines_or_parquet
+from data_preprocess.core.records import InvalidRecord, Item, require_options, require_str
+from data_preprocess.registry import dataset
 
-DATA_SOURCE = "medmcqa"
+DATA_SOURCE = dataset("medmcqa").data_source
+DEFAULT_SAVE_DIR = dataset("medmcqa").default_save_dir
 HUB_ID = "openlifescienceai/medmcqa"
 NATIVE_OPTION_FIELDS = ("opa", "opb", "opc", "opd")
-_LETTER_PREFIX = re.compile(r"^\s*([A-D])\s*[.)]\s*")
+_LETTER_PREFIX = re.compile(r"^\s*([A-Z])\s*[.)]\s*")
 
 
 def _answer_index(raw: dict[str, Any], field: str, base: int) -> int | None:
@@ -59,7 +49,7 @@ def _reformatted_options(choices: Any) -> dict[str, str]:
     texts = []
     for position, choice in enumerate(choices):
         match = _LETTER_PREFIX.match(choice) if isinstance(choice, str) else None
-        if match is None or match.group(1) != "ABCD"[position : position + 1]:
+        if match is None or match.group(1) != letter_of(position):
             raise InvalidRecord("choices", f"choice {position} is not prefixed with its letter: {choice!r}")
         texts.append(choice[match.end() :])
     return require_options(lettered(texts), "choices")
@@ -85,32 +75,28 @@ def parse(raw: dict[str, Any], ref: str, cop_base: int = 0) -> Item | None:
         )
     return Item(
         question=require_str(raw, "question"),
-        ground_truth="ABCD"[answer],
+        ground_truth=letter_of(answer),
         options=options,
         source_id=str(raw["id"]) if raw.get("id") else ref,
         category=str(raw.get("subject_name") or ""),
     )
 
 
-def _read_local(path: Path) -> Source:
-    return read_parquet(path) if path.suffix.lower() == ".parquet" else read_jsonl(path)
-
-
 def convert(
     local_dataset_path: str | None = None,
-    local_save_dir: str = "~/data/medmcqa",
+    local_save_dir: str = DEFAULT_SAVE_DIR,
     cop_base: int = 0,
-    **options: Any,
+    **flags: Any,
 ) -> dict[str, int]:
     """Convert every split found; returns rows written per split."""
-    opts = Options(**options)
+    settings = ConvertSettings(**flags)
     if local_dataset_path is None:
         sources = load_hub(HUB_ID)
     else:
-        by_split = local_files(local_dataset_path, (".json", ".jsonl", ".parquet"), opts.split)
-        sources = read_files(by_split, _read_local)
+        by_split = local_files(local_dataset_path, (".json", ".jsonl", ".parquet"), settings.split)
+        sources = read_files(by_split, read_json_lines_or_parquet)
     return convert_splits(
-        DATA_SOURCE, sources, functools.partial(parse, cop_base=cop_base), local_save_dir, opts
+        DATA_SOURCE, sources, functools.partial(parse, cop_base=cop_base), local_save_dir, settings
     )
 
 
@@ -125,4 +111,4 @@ def _add_args(parser: argparse.ArgumentParser) -> None:
 
 
 if __name__ == "__main__":
-    cli(convert, __doc__, "~/data/medmcqa", _add_args)
+    cli(convert, __doc__, DEFAULT_SAVE_DIR, _add_args)

@@ -12,20 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from data_preprocess.common import (
-    Item,
-    Options,
-    cli,
-    convert_splits,
-    load_hub,
-    local_files,
-    read_files,
-    read_jsonl,
-    require_options,
-    require_str,
-)
+from data_preprocess.core.cli import cli
+from data_preprocess.core.pipeline import ConvertSettings, convert_splits
+from data_preprocess.core.readers import load_hub, local_files, read_files, read_jsonl
+from data_preprocess.core.records import Item, require_options, require_str
+from data_preprocess.registry import dataset
 
-DATA_SOURCE = "medqa"
+DATA_SOURCE = dataset("medqa").data_source
+DEFAULT_SAVE_DIR = dataset("medqa").default_save_dir
 HUB_ID = "GBaker/MedQA-USMLE-4-options"
 
 
@@ -40,15 +34,15 @@ def parse(raw: dict[str, Any], ref: str) -> Item:
     )
 
 
-def convert(local_dataset_path: str | None = None, local_save_dir: str = "~/data/medqa", **options: Any):
+def convert(local_dataset_path: str | None = None, local_save_dir: str = DEFAULT_SAVE_DIR, **flags: Any):
     """Convert every split found; returns rows written per split."""
-    opts = Options(**options)
+    settings = ConvertSettings(**flags)
     if local_dataset_path is None:
         sources = load_hub(HUB_ID)
     else:
-        sources = read_files(local_files(local_dataset_path, (".jsonl",), opts.split), read_jsonl)
-    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, opts)
+        sources = read_files(local_files(local_dataset_path, (".jsonl",), settings.split), read_jsonl)
+    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
 
 
 if __name__ == "__main__":
-    cli(convert, __doc__, "~/data/medqa")
+    cli(convert, __doc__, DEFAULT_SAVE_DIR)

@@ -24,30 +24,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from data_preprocess.common import (
-    InvalidRecord,
-    Item,
-    Options,
-    Source,
-    cli,
-    convert_splits,
-    load_hub,
-    require_path,
-    require_str,
-)
+from data_preprocess.core.cli import cli
+from data_preprocess.core.pipeline import ConvertSettings, convert_splits
+from data_preprocess.core.readers import Source, load_hub, require_path
+from data_preprocess.core.records import InvalidRecord, Item, collapse, require_str
+from data_preprocess.registry import dataset
 
-DATA_SOURCE = "medquad"
+DATA_SOURCE = dataset("medquad").data_source
 HUB_ID = "lavita/MedQuAD"
-DEFAULT_SAVE_DIR = "~/data/medquad"
+DEFAULT_SAVE_DIR = dataset("medquad").default_save_dir
 DEFAULT_SPLIT = "test"
-
-
-def collapse(text: Any) -> str:
-    """Text with every whitespace run (XML line wraps, indentation) turned into one space; "" for non-text.
-
-    Shared by the open-ended converters (liveqa, medicationqa) so all reference answers are cleaned alike.
-    """
-    return " ".join(text.split()) if isinstance(text, str) else ""
 
 
 def natural_key(path: Path) -> list[Any]:
@@ -108,15 +94,15 @@ def parse(raw: dict[str, Any], ref: str) -> Item | None:
 
 
 def convert(
-    local_dataset_path: str | None = None, local_save_dir: str = DEFAULT_SAVE_DIR, **options: Any
+    local_dataset_path: str | None = None, local_save_dir: str = DEFAULT_SAVE_DIR, **flags: Any
 ) -> dict[str, int]:
     """Convert the XML collection (or the hub flattening) into one split, ``test`` by default."""
-    opts = Options(**options)
+    settings = ConvertSettings(**flags)
     if local_dataset_path:
-        sources = {opts.split or DEFAULT_SPLIT: read_collection(local_dataset_path)}
+        sources = {settings.split or DEFAULT_SPLIT: read_collection(local_dataset_path)}
     else:
-        sources = {opts.split or DEFAULT_SPLIT: load_hub(HUB_ID)["train"]}
-    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, opts)
+        sources = {settings.split or DEFAULT_SPLIT: load_hub(HUB_ID)["train"]}
+    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
 
 
 if __name__ == "__main__":

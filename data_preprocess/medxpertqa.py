@@ -11,7 +11,8 @@ is ``question_type`` (Reasoning / Understanding, the two subsets MedXpertQA repo
 
 A folder is searched for ``*.jsonl`` (its ``Text/`` subfolder when it has one, so the multimodal
 ``MM/`` files are never picked up); ``dev.jsonl`` -> dev, ``test.jsonl`` -> test. Med-U1 trained on a
-re-split of the test set: ``--split test --resplit 1984 221 245`` (see resplit.py).
+re-split of the test set: ``--split test --resplit 1984 221 245``
+(seeded; the test slice is drawn first, so it never moves when the training size changes).
 """
 
 from __future__ import annotations
@@ -22,25 +23,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from data_preprocess.common import (
-    InvalidRecord,
-    Item,
-    Options,
-    cli,
-    convert_splits,
-    load_hub,
-    local_files,
-    read_files,
-    read_jsonl,
-    require_options,
-    require_str,
-)
-from data_preprocess.resplit import add_resplit_arg, seeded_resplit
+from data_preprocess.core.cli import cli
+from data_preprocess.core.pipeline import ConvertSettings, convert_splits
+from data_preprocess.core.readers import load_hub, local_files, read_files, read_jsonl
+from data_preprocess.core.records import InvalidRecord, Item, require_options, require_str
+from data_preprocess.core.resplit import add_resplit_arg, seeded_resplit
+from data_preprocess.registry import dataset
 
-DATA_SOURCE = "medxpertqa"
+DATA_SOURCE = dataset("medxpertqa").data_source
 HUB_ID = "TsinghuaC3I/MedXpertQA"
 HUB_CONFIG = "Text"
-DEFAULT_SAVE_DIR = "~/data/medxpertqa"
+DEFAULT_SAVE_DIR = dataset("medxpertqa").default_save_dir
 INLINE_CHOICES = re.compile(r"\s*Answer Choices:\s*(\(A\).*)\Z", re.DOTALL)
 
 
@@ -71,20 +64,21 @@ def convert(
     local_dataset_path: str | None = None,
     local_save_dir: str = DEFAULT_SAVE_DIR,
     resplit: Sequence[int] | None = None,
-    **options: Any,
+    **flags: Any,
 ) -> dict[str, int]:
     """Convert a local MedXpertQA Text copy (file or folder), or the hub config ``Text``; ``resplit``
     (train, validation, test sizes) pools the input splits and re-splits them like Med-U1."""
-    opts = Options(**options)
+    settings = ConvertSettings(**flags)
     if local_dataset_path:
         text_dir = Path(local_dataset_path).expanduser() / HUB_CONFIG
         path = text_dir if text_dir.is_dir() else local_dataset_path
-        sources = read_files(local_files(path, (".jsonl",), opts.split), read_jsonl)
+        sources = read_files(local_files(path, (".jsonl",), settings.split), read_jsonl)
     else:
-        sources = {name: s for name, s in load_hub(HUB_ID, HUB_CONFIG).items() if opts.split in (None, name)}
+        hub = load_hub(HUB_ID, HUB_CONFIG)
+        sources = {name: s for name, s in hub.items() if settings.split in (None, name)}
     if resplit:
-        sources = seeded_resplit(sources, tuple(resplit), opts.seed, DATA_SOURCE)
-    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, opts)
+        sources = seeded_resplit(sources, tuple(resplit), settings.seed, DATA_SOURCE)
+    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
 
 
 def add_args(parser: argparse.ArgumentParser) -> None:

@@ -1,5 +1,6 @@
 """Build the unified Med-U1 training set: one seeded, shuffled ``train.parquet`` mixing MCQ,
-calculation and open-ended rows, plus ``mix_summary.json`` (also printed) with counts per source/task.
+calculation and open-ended rows, a small ``val.parquet`` with validation rows of every input, and
+``mix_summary.json`` (also printed) with counts per source/task and where the validation rows came from.
 
 Each ``--inputs`` entry is a converter output folder (its ``train.parquet`` is used) or one parquet
 file, optionally suffixed ``:N`` (an integer: take exactly N rows, repeating the source when N
@@ -7,10 +8,12 @@ exceeds it) or ``:W`` (a decimal: take round(W x size) rows, e.g. ``:0.5`` half,
 Rows are copied unchanged (they already share ``ROW_SCHEMA``); sub-sampling and the final order are
 seeded, so the same inputs and seed give identical bytes.
 
-Validation stays per source: the mix writes no validation file. Pass each source's own
-``validation.parquet`` (or ``test.parquet``) to verl as a list, e.g.
-``data.val_files=[~/data/medqa/validation.parquet,~/data/medcalc/test.parquet]``; verl reports
-metrics per ``data_source``. The summary lists the validation files found in the input folders.
+Validation rows come from the input's own validation split (``validation.parquet``, else
+``dev.parquet`` beside its ``train.parquet``); an input without one gives a seeded held-out slice of
+its train rows (at most a tenth of them), and those rows are then left out of ``train.parquet``, so no
+question is both trained and validated on. Test splits are never used: choosing a checkpoint on test
+questions would leak the test set, and an input whose rows are a test split is refused.
+``--val_per_source`` caps each input's validation rows (seeded sample).
 
     python data_preprocess/mix.py --inputs ~/data/medqa ~/data/medcalc:2000 ~/data/medical_o1:0.5 \\
         --local_save_dir ~/data/medu1
@@ -25,14 +28,23 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from data_preprocess.common import ROW_SCHEMA, require_path, write_table
+from data_preprocess.core.files import write_atomic, write_table
+from data_preprocess.core.readers import require_path
+from data_preprocess.core.schema import ROW_SCHEMA
 
 _AMOUNT = re.compile(r"^(?P<path>.+):(?P<amount>\d+(?:\.\d*)?|\.\d+)$")
+#: An input's own validation files, in order of preference, and what the summary calls them.
+VALIDATION_FILES = {"validation.parquet": "validation split", "dev.parquet": "dev split"}
+#: 64 rows per source: the accuracy's standard error is at most 0.5 / sqrt(64) = 6 points, enough to
+#: see a task improve or collapse, while a five-source mix validates on 320 prompts (1,280 generations
+#: at n=4) instead of every validation question at every validation step.
+DEFAULT_VAL_PER_SOURCE = 64
+HELD_OUT_SHARE = 10  # a held-out train slice takes at most 1 / HELD_OUT_SHARE of an input's train rows
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,15 @@ class MixInput:
 
     def wanted(self, available: int) -> int:
         return self.count if self.count is not None else round(self.weight * available)
+
+
+class Validation(NamedTuple):
+    """One input's validation rows and where they came from."""
+
+    table: pa.Table
+    origin: str  # "validation split", "dev split" or "held-out train slice"
+    file: Path  # the file the rows were read from
+    available: int  # rows that file offered before the cap
 
 
 def parse_input(spec: str) -> MixInput:
@@ -68,59 +89,95 @@ def _select(available: int, wanted: int, rng: random.Random) -> list[int]:
     return list(range(available)) * copies + sorted(rng.sample(range(available), remainder))
 
 
-def _read(mix_input: MixInput) -> pa.Table:
-    table = pq.read_table(mix_input.file)
+def _read(file: Path) -> pa.Table:
+    table = pq.read_table(file)
     if not table.schema.equals(ROW_SCHEMA):
-        raise ValueError(f"{mix_input.file}: not a converter output (schema differs from ROW_SCHEMA)")
+        raise ValueError(f"{file}: not a converter output (schema differs from ROW_SCHEMA)")
     if table.num_rows == 0:
-        raise ValueError(f"{mix_input.file}: no rows")
+        raise ValueError(f"{file}: no rows")
+    splits = set(table.column("extra_info").combine_chunks().field("split").to_pylist())
+    if "test" in splits:
+        raise ValueError(f"{file}: holds test-split rows (extra_info.split); never train or validate on them")
     return table
 
 
-def _val_files(inputs: list[MixInput]) -> list[str]:
-    found = []
-    for mix_input in inputs:
-        for name in ("validation.parquet", "dev.parquet"):
+def _take(table: pa.Table, indices: list[int]) -> pa.Table:
+    return table.take(pa.array(indices, pa.int64()))
+
+
+def _validation(mix_input: MixInput, train: pa.Table, cap: int, seed: int) -> tuple[pa.Table, Validation]:
+    """(train rows left for training, this input's validation rows), both seeded."""
+    sources = ",".join(sorted(set(train.column("data_source").to_pylist())))
+    rng = random.Random(f"{seed}:val:{sources}")
+    if mix_input.file.name == "train.parquet":
+        for name, origin in VALIDATION_FILES.items():
             candidate = mix_input.file.parent / name
             if candidate.is_file():
-                found.append(str(candidate))
-                break
-    return found
+                table = _read(candidate)
+                keep = sorted(rng.sample(range(table.num_rows), min(cap, table.num_rows)))
+                return train, Validation(_take(table, keep), origin, candidate, table.num_rows)
+    size = min(cap, train.num_rows // HELD_OUT_SHARE)
+    held = set(rng.sample(range(train.num_rows), size))
+    rest = [i for i in range(train.num_rows) if i not in held]
+    held_out = Validation(_take(train, sorted(held)), "held-out train slice", mix_input.file, train.num_rows)
+    return _take(train, rest), held_out
 
 
-def mix(inputs: list[str], local_save_dir: str = "~/data/medu1", seed: int = 42) -> dict[str, Any]:
-    """Write ``train.parquet`` and ``mix_summary.json``; return the summary."""
+def _counts(table: pa.Table) -> dict[str, dict[str, int]]:
+    extra = table.column("extra_info").combine_chunks()
+    return {
+        "by_source": dict(sorted(Counter(table.column("data_source").to_pylist()).items())),
+        "by_task": dict(sorted(Counter(extra.field("task").to_pylist()).items())),
+    }
+
+
+def mix(
+    inputs: list[str],
+    local_save_dir: str = "~/data/medu1",
+    seed: int = 42,
+    val_per_source: int = DEFAULT_VAL_PER_SOURCE,
+) -> dict[str, Any]:
+    """Write ``train.parquet``, ``val.parquet`` and ``mix_summary.json``; return the summary."""
     if not inputs:
         raise ValueError("give at least one --inputs entry")
-    parsed = [parse_input(spec) for spec in inputs]
+    if val_per_source < 1:
+        raise ValueError(f"val_per_source must be at least 1, got {val_per_source}")
     rng = random.Random(f"{seed}:mix")
-    parts, per_input = [], []
-    for mix_input in parsed:
-        table = _read(mix_input)
-        indices = _select(table.num_rows, mix_input.wanted(table.num_rows), rng)
-        parts.append(table.take(pa.array(indices, pa.int64())))
-        per_input.append({"input": mix_input.spec, "available": table.num_rows, "selected": len(indices)})
+    parts, validations, per_input, per_validation = [], [], [], []
+    for mix_input in map(parse_input, inputs):
+        train, validation = _validation(mix_input, _read(mix_input.file), val_per_source, seed)
+        indices = _select(train.num_rows, mix_input.wanted(train.num_rows), rng)
+        parts.append(_take(train, indices))
+        validations.append(validation.table)
+        per_input.append({"input": mix_input.spec, "available": train.num_rows, "selected": len(indices)})
+        per_validation.append(
+            {"input": mix_input.spec, "origin": validation.origin, "file": str(validation.file),
+             "available": validation.available, "rows": validation.table.num_rows, "cap": val_per_source,
+             "by_source": _counts(validation.table)["by_source"]}
+        )  # fmt: skip
     mixed = pa.concat_tables(parts)
     if mixed.num_rows == 0:
         raise ValueError("the mix selects no rows")
     order = list(range(mixed.num_rows))
     rng.shuffle(order)
-    mixed = mixed.take(pa.array(order, pa.int64()))
+    mixed = _take(mixed, order)
+    val = pa.concat_tables(validations)
     out_dir = Path(local_save_dir).expanduser()
     write_table(mixed, out_dir / "train.parquet")
-    extra = mixed.column("extra_info").combine_chunks()
+    if val.num_rows:
+        write_table(val, out_dir / "val.parquet")
     summary = {
         "seed": seed,
         "total": mixed.num_rows,
-        "by_source": dict(sorted(Counter(mixed.column("data_source").to_pylist()).items())),
-        "by_task": dict(sorted(Counter(extra.field("task").to_pylist()).items())),
+        **_counts(mixed),
         "inputs": per_input,
-        "val_files": _val_files(parsed),
+        "validation": {"total": val.num_rows, **_counts(val), "inputs": per_validation},
     }
     text = json.dumps(summary, indent=2)
-    (out_dir / "mix_summary.json").write_text(text + "\n", encoding="utf-8")
+    write_atomic(out_dir / "mix_summary.json", text + "\n")
     print(text)
     print(f"mix: wrote {mixed.num_rows} rows -> {out_dir / 'train.parquet'}")
+    print(f"mix: wrote {val.num_rows} validation rows -> {out_dir / 'val.parquet'}")
     return summary
 
 
@@ -131,8 +188,14 @@ def main() -> None:
     parser.add_argument("--inputs", nargs="+", required=True, metavar="DIR_or_FILE[:N|:W]")
     parser.add_argument("--local_save_dir", default="~/data/medu1")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--val_per_source",
+        type=int,
+        default=DEFAULT_VAL_PER_SOURCE,
+        help="at most N validation rows per input (seeded sample)",
+    )
     args = parser.parse_args()
-    mix(args.inputs, args.local_save_dir, args.seed)
+    mix(args.inputs, args.local_save_dir, args.seed, args.val_per_source)
 
 
 if __name__ == "__main__":

@@ -16,21 +16,15 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from data_preprocess.common import (
-    InvalidRecord,
-    Item,
-    Options,
-    Source,
-    cli,
-    convert_splits,
-    lettered,
-    load_hub,
-    local_files,
-    read_csv,
-    require_options,
-)
+from data_preprocess.core.choices import letter_of, lettered
+from data_preprocess.core.cli import cli
+from data_preprocess.core.pipeline import ConvertSettings, convert_splits
+from data_preprocess.core.readers import Source, load_hub, local_files, read_csv
+from data_preprocess.core.records import InvalidRecord, Item, require_options
+from data_preprocess.registry import dataset
 
-DATA_SOURCE = "mmlu_medical"
+DATA_SOURCE = dataset("mmlu_medical").data_source
+DEFAULT_SAVE_DIR = dataset("mmlu_medical").default_save_dir
 HUB_ID = "cais/mmlu"
 SUBJECTS = (
     "anatomy",
@@ -58,7 +52,7 @@ def parse(raw: Any, ref: str) -> Item:
         question, texts, answer = raw.get("question"), raw.get("choices"), raw.get("answer")
         if not isinstance(answer, int) or not 0 <= answer < 4:
             raise InvalidRecord("answer", f"expected an option index 0-3, got {answer!r}")
-        answer = "ABCD"[answer]
+        answer = letter_of(answer)
     else:
         raise InvalidRecord("<record>", f"unexpected record type {type(raw).__name__}")
     if not isinstance(question, str) or not question.strip():
@@ -95,16 +89,16 @@ def _hub_sources(split: str | None) -> dict[str, Source]:
 
 
 def convert(
-    local_dataset_path: str | None = None, local_save_dir: str = "~/data/mmlu_medical", **options: Any
+    local_dataset_path: str | None = None, local_save_dir: str = DEFAULT_SAVE_DIR, **flags: Any
 ) -> dict[str, int]:
     """Convert dev/validation/test; returns rows written per split."""
-    opts = Options(**options)
+    settings = ConvertSettings(**flags)
     if local_dataset_path is None:
-        sources = _hub_sources(opts.split)
+        sources = _hub_sources(settings.split)
     else:
-        sources = _local_sources(local_dataset_path, opts.split)
-    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, opts)
+        sources = _local_sources(local_dataset_path, settings.split)
+    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
 
 
 if __name__ == "__main__":
-    cli(convert, __doc__, "~/data/mmlu_medical")
+    cli(convert, __doc__, DEFAULT_SAVE_DIR)

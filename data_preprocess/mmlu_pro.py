@@ -11,28 +11,17 @@ categories are dropped. The source (``src``, e.g. "ori_mmlu-virology") goes to `
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from data_preprocess.common import (
-    InvalidRecord,
-    Item,
-    Options,
-    Source,
-    cli,
-    convert_splits,
-    letter_of,
-    lettered,
-    load_hub,
-    local_files,
-    read_files,
-    read_jsonl,
-    read_parquet,
-    require_options,
-    require_str,
-)
+from data_preprocess.core.choices import letter_of, lettered
+from data_preprocess.core.cli import cli
+from data_preprocess.core.pipeline import ConvertSettings, convert_splits
+from data_preprocess.core.readers import Source, load_hub, local_files, read_files, read_json_lines_or_parquet
+from data_preprocess.core.records import InvalidRecord, Item, require_options, require_str
+from data_preprocess.registry import dataset
 
-DATA_SOURCE = "mmlu_pro_health"
+DATA_SOURCE = dataset("mmlu_pro").data_source
+DEFAULT_SAVE_DIR = dataset("mmlu_pro").default_save_dir
 HUB_ID = "TIGER-Lab/MMLU-Pro"
 CATEGORY = "health"
 
@@ -69,27 +58,22 @@ def _health_only(source: Source) -> Source:
             yield file, number, raw
 
 
-def _read_local(path: Path) -> Source:
-    return read_parquet(path) if path.suffix.lower() == ".parquet" else read_jsonl(path)
-
-
 def convert(
-    local_dataset_path: str | None = None, local_save_dir: str = "~/data/mmlu_pro_health", **options: Any
+    local_dataset_path: str | None = None, local_save_dir: str = DEFAULT_SAVE_DIR, **flags: Any
 ) -> dict[str, int]:
     """Convert every split found (health rows only); returns rows written per split."""
-    opts = Options(**options)
+    settings = ConvertSettings(**flags)
     if local_dataset_path is None:
         sources = load_hub(HUB_ID)
     else:
-        sources = read_files(
-            local_files(local_dataset_path, (".json", ".jsonl", ".parquet"), opts.split), _read_local
-        )
-    if opts.split is not None:
-        sources = {s: src for s, src in sources.items() if s == opts.split}
+        by_split = local_files(local_dataset_path, (".json", ".jsonl", ".parquet"), settings.split)
+        sources = read_files(by_split, read_json_lines_or_parquet)
+    if settings.split is not None:
+        sources = {s: src for s, src in sources.items() if s == settings.split}
     return convert_splits(
-        DATA_SOURCE, {s: _health_only(src) for s, src in sources.items()}, parse, local_save_dir, opts
+        DATA_SOURCE, {s: _health_only(src) for s, src in sources.items()}, parse, local_save_dir, settings
     )
 
 
 if __name__ == "__main__":
-    cli(convert, __doc__, "~/data/mmlu_pro_health")
+    cli(convert, __doc__, DEFAULT_SAVE_DIR)

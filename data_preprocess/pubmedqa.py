@@ -16,23 +16,18 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from data_preprocess.common import (
-    InvalidRecord,
-    Item,
-    Options,
-    Source,
-    cli,
-    convert_splits,
-    load_hub,
-    read_json,
-    require_path,
-    require_str,
-)
+from data_preprocess.core.choices import letter_of, lettered
+from data_preprocess.core.cli import cli
+from data_preprocess.core.pipeline import ConvertSettings, convert_splits
+from data_preprocess.core.readers import Source, load_hub, read_json, require_path
+from data_preprocess.core.records import InvalidRecord, Item, require_str
+from data_preprocess.registry import dataset
 
-DATA_SOURCE = "pubmedqa"
+DATA_SOURCE = dataset("pubmedqa").data_source
+DEFAULT_SAVE_DIR = dataset("pubmedqa").default_save_dir
 HUB_ID, HUB_CONFIG = "qiaojin/PubMedQA", "pqa_labeled"
 DECISIONS = ("yes", "no", "maybe")
-OPTIONS = {"A": "yes", "B": "no", "C": "maybe"}
+OPTIONS = lettered(list(DECISIONS))  # A. yes, B. no, C. maybe
 
 
 def _prompt_text(question: str, contexts: list[str], labels: list[str]) -> str:
@@ -73,7 +68,7 @@ def parse(raw: dict[str, Any], ref: str) -> Item:
         raise InvalidRecord("final_decision", f"{decision!r} is not one of {DECISIONS}")
     return Item(
         question=_prompt_text(question, contexts, labels),
-        ground_truth="ABC"[DECISIONS.index(decision.lower())],
+        ground_truth=letter_of(DECISIONS.index(decision.lower())),
         options=OPTIONS,
         source_id=pmid,
     )
@@ -116,12 +111,12 @@ def _local_records(path: Path) -> list[tuple[str, int, dict[str, Any]]]:
 
 def convert(
     local_dataset_path: str | None = None,
-    local_save_dir: str = "~/data/pubmedqa",
+    local_save_dir: str = DEFAULT_SAVE_DIR,
     test_ground_truth: str | None = None,
-    **options: Any,
+    **flags: Any,
 ) -> dict[str, int]:
     """Convert into train (500) and test (500); returns rows written per split."""
-    opts = Options(**options)
+    settings = ConvertSettings(**flags)
     if local_dataset_path is None:
         if test_ground_truth is None:
             raise ValueError(
@@ -135,9 +130,9 @@ def convert(
         test_ground_truth = test_ground_truth or str(labelled.parent / "test_ground_truth.json")
         records, id_field = _local_records(require_path(labelled, "PubMedQA ori_pqal.json")), "pmid"
     sources: dict[str, Source] = _split_records(records, _test_ids(Path(test_ground_truth)), id_field)
-    if opts.split is not None:
-        sources = {opts.split: sources[opts.split]}
-    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, opts)
+    if settings.split is not None:
+        sources = {settings.split: sources[settings.split]}
+    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
 
 
 def _add_args(parser: argparse.ArgumentParser) -> None:
@@ -147,4 +142,4 @@ def _add_args(parser: argparse.ArgumentParser) -> None:
 
 
 if __name__ == "__main__":
-    cli(convert, __doc__, "~/data/pubmedqa", _add_args)
+    cli(convert, __doc__, DEFAULT_SAVE_DIR, _add_args)

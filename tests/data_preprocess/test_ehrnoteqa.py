@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from data_preprocess import ehrnoteqa
-from data_preprocess.common import InvalidRecord
+from data_preprocess.core.records import InvalidRecord
 
 RAW = {
     "patient_id": 10002,

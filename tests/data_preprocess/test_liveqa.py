@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from data_preprocess import liveqa
-from data_preprocess.common import InvalidRecord
+from data_preprocess.core.records import InvalidRecord
 
 QUESTION = """  <NLM-QUESTION qid="{qid}">
     <Original-Question qfile="1.txt">{subject}

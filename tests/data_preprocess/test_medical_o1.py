@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from data_preprocess import medical_o1
-from data_preprocess.common import InvalidRecord
+from data_preprocess.core.records import InvalidRecord
 
 RECORDS = [
     {"Question": f"Question {i}?", "Complex_CoT": f"Thinking {i}.", "Response": f"  Answer {i}.\n"}

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from data_preprocess import mediq
-from data_preprocess.common import InvalidRecord
+from data_preprocess.core.records import InvalidRecord
 
 RECORD = {
     "id": 7,

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from data_preprocess import medquad
-from data_preprocess.common import InvalidRecord
+from data_preprocess.core.records import InvalidRecord
 
 UPPER = """<?xml version="1.0" encoding="UTF-8"?>
 <Document id="0000003" source="NINDS" url="u">

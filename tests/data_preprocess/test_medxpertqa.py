@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from data_preprocess import medxpertqa
-from data_preprocess.common import InvalidRecord
+from data_preprocess.core.records import InvalidRecord
 
 OPTIONS = {letter: f"Option text {letter}" for letter in "ABCDEFGHIJ"}
 INLINE = " ".join(f"({k}) {v}" for k, v in OPTIONS.items())

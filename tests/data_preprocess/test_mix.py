@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from data_preprocess import medcalc, medqa
-from data_preprocess.common import ROW_SCHEMA
+from data_preprocess import medcalc, medical_o1, medqa
+from data_preprocess.core.schema import ROW_SCHEMA
 from data_preprocess.mix import mix, parse_input
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,17 +45,74 @@ def test_mix_counts_weights_and_summary(sources: dict[str, Path], tmp_path: Path
     table = pq.read_table(out / "train.parquet")
     assert table.schema.equals(ROW_SCHEMA)
     rows = table.to_pylist()
-    assert Counter(r["data_source"] for r in rows) == {"medqa": 30, "medcalc": 7}
-    assert summary["by_source"] == {"medcalc": 7, "medqa": 30} and summary["by_task"] == {
-        "calc": 7,
+    # neither sample folder has a validation split: one of its 14 train rows is held out for validation
+    assert [i["available"] for i in summary["inputs"]] == [13, 13]
+    assert Counter(r["data_source"] for r in rows) == {"medqa": 30, "medcalc": round(0.5 * 13)}
+    assert summary["by_source"] == {"medcalc": 6, "medqa": 30} and summary["by_task"] == {
+        "calc": 6,
         "mcq": 30,
     }
-    assert summary["total"] == 37
-    assert [i["selected"] for i in summary["inputs"]] == [30, 7]
+    assert summary["total"] == 36
+    assert [i["selected"] for i in summary["inputs"]] == [30, 6]
     assert json.loads((out / "mix_summary.json").read_text()) == summary
     medqa_ids = Counter(r["extra_info"]["source_id"] for r in rows if r["data_source"] == "medqa")
-    assert len(medqa_ids) == 14 and set(medqa_ids.values()) == {2, 3}  # 2 full copies + 2 sampled rows
-    assert [r["data_source"] for r in rows[:37]] != sorted(r["data_source"] for r in rows)  # interleaved
+    assert len(medqa_ids) == 13 and set(medqa_ids.values()) == {2, 3}  # 2 full copies + 4 sampled rows
+    assert [r["data_source"] for r in rows] != sorted(r["data_source"] for r in rows)  # interleaved
+
+
+def _keys(table: pa.Table) -> set[tuple[str, str, str]]:
+    """One key per question: data_source, source_id and the user prompt."""
+    return {
+        (r["data_source"], r["extra_info"]["source_id"], r["prompt"][1]["content"]) for r in table.to_pylist()
+    }
+
+
+def test_validation_from_validation_splits_or_a_held_out_slice(tmp_path: Path):
+    """After a mix of the bundled samples, val.parquet exists, holds no test row and no training row."""
+    data = tmp_path / "data"
+    medqa.convert(str(SAMPLES / "medqa"), str(data / "medqa"))
+    medcalc.convert(str(SAMPLES / "medcalc"), str(data / "medcalc"))
+    medical_o1.convert(str(SAMPLES / "medical_o1"), str(data / "medical_o1"), resplit=(14, 3, 3))
+    summary = mix(
+        [f"{data / 'medqa'}:64", str(data / "medcalc"), str(data / "medical_o1")], str(tmp_path / "mix")
+    )
+    train, val = (pq.read_table(tmp_path / "mix" / name) for name in ("train.parquet", "val.parquet"))
+    tests = set().union(
+        *(_keys(pq.read_table(data / name / "test.parquet")) for name in ("medqa", "medcalc", "medical_o1"))
+    )
+    assert _keys(val) and not _keys(val) & _keys(train) and not _keys(val) & tests
+    assert {r["extra_info"]["split"] for r in val.to_pylist()} == {"train", "validation"}
+    origins = {entry["by_source"].popitem()[0]: entry["origin"] for entry in summary["validation"]["inputs"]}
+    assert origins == {"medqa": "held-out train slice", "medcalc": "held-out train slice",
+                       "medical_o1": "validation split"}  # fmt: skip
+    assert summary["validation"]["by_source"] == {"medcalc": 1, "medical_o1": 3, "medqa": 1}
+    assert summary["validation"]["total"] == val.num_rows == 5
+
+
+def test_validation_cap_is_a_seeded_sample(tmp_path: Path):
+    data = tmp_path / "data"
+    medical_o1.convert(str(SAMPLES / "medical_o1"), str(data / "o1"), resplit=(5, 12, 3))
+    first = mix([str(data / "o1")], str(tmp_path / "a"), val_per_source=4)
+    mix([str(data / "o1")], str(tmp_path / "b"), val_per_source=4)
+    entry = first["validation"]["inputs"][0]
+    assert (entry["origin"], entry["file"]) == ("validation split", str(data / "o1" / "validation.parquet"))
+    assert (entry["available"], entry["rows"], entry["cap"], entry["by_source"]) == (
+        12,
+        4,
+        4,
+        {"medical_o1": 4},
+    )
+    assert (tmp_path / "a" / "val.parquet").read_bytes() == (tmp_path / "b" / "val.parquet").read_bytes()
+    assert _keys(pq.read_table(tmp_path / "a" / "val.parquet")) <= _keys(
+        pq.read_table(data / "o1" / "validation.parquet")
+    )
+    with pytest.raises(ValueError, match="val_per_source"):
+        mix([str(data / "o1")], str(tmp_path / "c"), val_per_source=0)
+
+
+def test_mix_refuses_test_split_rows(sources: dict[str, Path], tmp_path: Path):
+    with pytest.raises(ValueError, match="test-split rows"):
+        mix([str(sources["medqa"] / "test.parquet")], str(tmp_path / "out"))
 
 
 def test_mix_is_seeded_and_byte_deterministic(sources: dict[str, Path], tmp_path: Path):
@@ -74,7 +131,7 @@ def test_mixed_file_concatenates_with_per_source_files(sources: dict[str, Path],
         sources["medcalc"] / "test.parquet",
     ]
     combined = datasets.concatenate_datasets([datasets.Dataset.from_parquet(str(f)) for f in files])
-    assert len(combined) == 28 + 7 + 6
+    assert len(combined) == 26 + 7 + 6  # each train.parquet lost one row to validation
 
 
 def test_mix_rejects_foreign_parquet(tmp_path: Path):

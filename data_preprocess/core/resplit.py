@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import argparse
 import random
-from typing import Any
 
-from data_preprocess.common import Source
+from data_preprocess.core.readers import Record, Source
 
 SLICE_ORDER = ("test", "validation", "train")
-Record = tuple[str, int, Any]
 Sizes = tuple[int, int, int]  # train, validation, test (the CLI order)
 
 

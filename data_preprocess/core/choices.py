@@ -1,0 +1,116 @@
+"""MCQ option letters: the one place that maps positions to letters, formats option lines and shuffles.
+
+Why one helper: converters used to index ``"ABCD"[i]`` by hand, which silently breaks on a fifth
+option; everything that turns a position into a letter (or back) goes through :func:`letter_of` /
+:func:`index_of`.
+
+Shuffling training options removes a letter prior (fixed answer positions let a policy learn "C is
+often right"), but some options only make sense where they stand. "All of the above" / "None of the
+above" are true or false of every option before them, so they stay at their place while the others
+move. Options that name other options ("Both A and B", "A, C", "Both of the above") would point at
+the wrong texts after a shuffle, so such rows are not shuffled at all (:func:`keeps_source_order`).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from typing import NamedTuple
+
+LETTERS = string.ascii_uppercase
+
+#: Options that refer to every option before them; kept in place when the row is shuffled.
+_ANCHORED = re.compile(r"^\W*(?:all|none|any)\s+(?:of\s+)?(?:the\s+)?(?:above|these|following)\b", re.I)
+#: Options that refer to an unspecified subset of the others ("Both of the above"): order-dependent.
+_POSITIONAL = re.compile(
+    r"^\W*(?:both|either|neither|some|two)\s+(?:of\s+)?(?:the\s+)?(?:above|these|following)\b", re.I
+)
+#: Words that may surround option letters in an option that only names other options ("Both A and B",
+#: "All except C", "A and C are correct").
+_REFERENCE_WORDS = frozenset(
+    "and or nor both only all except but neither either none of the above are is correct true false".split()
+)
+_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+class Shuffled(NamedTuple):
+    """Options after shuffling, relabelled A, B, ..., and the new letter of the answer."""
+
+    options: dict[str, str]
+    answer: str
+
+
+def option_letters(n: int) -> list[str]:
+    """The first ``n`` option letters, A, B, C, ..."""
+    if not 0 < n <= len(LETTERS):
+        raise ValueError(f"cannot label {n} options with letters")
+    return list(LETTERS[:n])
+
+
+def letter_of(index: int) -> str:
+    """0 -> "A", 1 -> "B", ... (ValueError outside A-Z)."""
+    if not 0 <= index < len(LETTERS):
+        raise ValueError(f"no option letter for position {index}")
+    return LETTERS[index]
+
+
+def index_of(letter: str) -> int:
+    """ "A" -> 0, "B" -> 1, ... (raises ValueError for anything that is not one capital letter)."""
+    if len(letter) != 1 or letter not in LETTERS:
+        raise ValueError(f"not an option letter: {letter!r}")
+    return LETTERS.index(letter)
+
+
+def lettered(texts: list[str]) -> dict[str, str]:
+    """Options given as a list -> {"A": texts[0], "B": texts[1], ...}."""
+    return dict(zip(option_letters(len(texts)), texts, strict=True))
+
+
+def format_options(options: dict[str, str]) -> str:
+    """One "A. text" line per option, in letter order."""
+    return "\n".join(f"{letter}. {text}" for letter, text in options.items())
+
+
+def is_anchored(text: str) -> bool:
+    """True for "All of the above", "None of these", "Any of the following" and the like."""
+    return _ANCHORED.match(text) is not None
+
+
+def names_other_options(text: str, letters: dict[str, str] | list[str]) -> bool:
+    """True when the option only names other options: "Both A and B", "A, C", "All except D",
+    "Both of the above". A text with other words ("Vitamin A and C", "Point B") is a real option."""
+    if _POSITIONAL.match(text):
+        return True
+    words = _WORD.findall(text)
+    named = [w for w in words if len(w) == 1 and w.isupper()]
+    return (
+        bool(named)
+        and all(w in letters for w in named)
+        and all(w in named or w.lower() in _REFERENCE_WORDS for w in words)
+    )
+
+
+def keeps_source_order(options: dict[str, str]) -> bool:
+    """True when shuffling would change what an option means: one names other options, or an
+    anchored option ("None of the above") has a non-anchored option after it."""
+    if any(names_other_options(text, options) for text in options.values()):
+        return True
+    anchored = [is_anchored(text) for text in options.values()]
+    return any(a and not b for a, b in zip(anchored, anchored[1:], strict=False))
+
+
+def shuffle_options(options: dict[str, str], answer: str, rng: random.Random) -> Shuffled:
+    """Permute the option texts except anchored ones (they keep their letter), relabel A, B, ... and
+    return the new letter of the answer. Raises ValueError for rows :func:`keeps_source_order` flags."""
+    if keeps_source_order(options):
+        raise ValueError(f"these options must keep their order: {options}")
+    texts = list(options.values())
+    movable = [i for i, text in enumerate(texts) if not is_anchored(text)]
+    order = list(movable)
+    rng.shuffle(order)
+    source_of = {i: i for i in range(len(texts))}
+    source_of.update(zip(movable, order, strict=True))
+    new_options = lettered([texts[source_of[i]] for i in range(len(texts))])
+    new_index = next(i for i, src in source_of.items() if src == index_of(answer))
+    return Shuffled(new_options, letter_of(new_index))

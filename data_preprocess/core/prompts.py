@@ -1,0 +1,58 @@
+"""The prompt wording the model is trained on: the system prompt, the per-task answer instructions and
+the length instruction, and the chat messages built from them.
+
+Why here and only here: a policy learns the exact wording, so training data, toy data and evaluation
+prompts must all come from these strings.
+"""
+
+from __future__ import annotations
+
+from data_preprocess.core.choices import format_options
+
+#: The R1-Zero-style system prompt of the official Med-U1 MCQ parquets, verbatim.
+SYSTEM_PROMPT = (
+    "You are a helpful medical assistant. There is a conversation between User and Assistant. "
+    "The user asks a medical question, and the Assistant solves it. The Assistant first thinks about "
+    "the reasoning process in the mind and then provides the user with just the final answer. "
+    "The reasoning process and final answer are enclosed within <think> </think> and <answer> </answer> "
+    "tags, respectively, i.e., <think> reasoning process here </think><answer> final answer here </answer>."
+)
+
+#: Per-task answer instruction, the paper's exact wording; its keys are the tasks (mcq, calc, text).
+TYPE_INSTRUCTIONS: dict[str, str] = {
+    "mcq": "Please provide only the single option letter (e.g., A, B, C, D, etc.) within the "
+    "<answer> </answer> tags.",
+    "calc": "Please provide the numerical value (e.g., 42 or 3.14) or specific answer (e.g., 10/25/2020 "
+    "or ('17 weeks', '6 days')) within the <answer> </answer> tags.",
+    "text": "Please provide your text answer within the <answer> </answer> tags.",
+}
+
+#: Chat-template control tokens that must never appear inside a message: the official Med-U1 parquets
+#: stored prompts already templated, so the trainer templated them a second time. We store plain
+#: messages and let the trainer apply the template once.
+CHAT_TEMPLATE_MARKERS = ("<|im_start|>", "<|im_end|>", "<|endoftext|>", "<|begin_of_text|>", "<|eot_id|>")
+
+
+def length_instruction(length_budget: int) -> str:
+    """The L1-style instruction for a signed budget: >0 exact, <0 maximum, 0 none (empty string)."""
+    if length_budget > 0:
+        return f"Think for {length_budget} tokens."
+    if length_budget < 0:
+        return f"Think for maximum {-length_budget} tokens."
+    return ""
+
+
+def build_prompt(
+    question: str, task: str, options: dict[str, str] | None = None, length_budget: int = 0
+) -> list[dict[str, str]]:
+    """Chat messages [system, user]; the user turn is question, option lines, type (+ length) instruction."""
+    body = question.strip()
+    if options:
+        body = f"{body}\n{format_options(options)}"
+    instruction = TYPE_INSTRUCTIONS[task]
+    if length_budget:
+        instruction = f"{instruction} {length_instruction(length_budget)}"
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": f"{body}\n{instruction}"},
+    ]
