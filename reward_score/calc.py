@@ -64,8 +64,8 @@ def parse_number(answer: str) -> float | None:
     Units and prose are ignored ("25.2 mL/min", "≈ 25.2", "CrCl = 25.2"); "1,234.5", "1.2e3" and the unicode
     minus "−3" are read as numbers; "/1.73 m²" is a unit ("58 mL/min/1.73 m²" → 58); digits glued to a
     letter or after "^" belong to a unit or name (kg/m2, m^2, HbA1c, FIB-4, CURB-65). After the last "="
-    (or "≈") only the text after it counts ("x = 70/1.75^2 = 22.9" → 22.9). Two or more candidate values
-    ("between 20 and 25") → None.
+    (or "≈") only the text after it counts ("x = 70/1.75^2 = 22.9" → 22.9). The same value written twice is
+    one value ("413.58. The QTc is 413.58 msec"); two or more different values ("between 20 and 25") → None.
     """
     if len(answer) > CALC_ANSWER_MAX_CHARS:
         return None
@@ -74,15 +74,13 @@ def parse_number(answer: str) -> float | None:
     if cut >= 0:
         text = text[cut + 1 :]
     text = _PER_BODY_SURFACE.sub(" ", _THOUSANDS_COMMA.sub("", text))
-    found = None
+    value = None
     for match in _NUMBER.finditer(text):
-        if found is not None:
+        number = float(match.group())
+        if value is not None and number != value:
             return None
-        found = match.group()
-    if found is None:
-        return None
-    value = float(found)
-    return value if math.isfinite(value) else None
+        value = number
+    return value if value is not None and math.isfinite(value) else None
 
 
 def _valid_date(year: str, month: str | int, day: str) -> date | None:

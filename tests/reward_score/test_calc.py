@@ -1,17 +1,14 @@
-"""Calc correctness: number/date/gestational-age parsers, both rules, parity on the real MedCalc-Bench CSV."""
+"""Calc correctness: the number / date / gestational-age parsers and both grading rules."""
 
 from __future__ import annotations
 
-import ast
 import math
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from reward_score import Grade, compute_score
+from reward_score import Grade
 from reward_score.calc import (
     CALC_ANSWER_MAX_CHARS,
     calc_target,
@@ -54,6 +51,8 @@ from reward_score.calc import (
         ("CURB-65 score: 2", 2.0),
         ("CHA2DS2-VASc score is 4", 4.0),
         ("HbA1c-adjusted value -0.828", -0.828),
+        ("= 413.58. The QTc is 413.58 msec", 413.58),  # the same value twice is one value
+        ("２５.２", 25.2),  # full-width digits
     ],
 )
 def test_parse_number_accepts(answer: str, value: float) -> None:
@@ -248,134 +247,3 @@ def test_limits_and_ids_in_parquet_types() -> None:
         calc_target("4", {"calculator_id": math.nan, "output_type": "integer"}, match="medcalc").kind
         == "integer"
     )
-
-
-# --- parity on the real MedCalc-Bench test set -------------------------------------------------------------
-
-
-def official_rule(answer: str, row: pd.Series) -> bool:
-    """The MedCalc-Bench evaluator's check_correctness, re-derived independently (literal_eval instead of
-    eval; only called on answers in the bare form that evaluator reads)."""
-    calculator_id, truth = int(row["Calculator ID"]), row["Ground Truth Answer"]
-    if calculator_id in (13, 68):
-        parse = lambda s: datetime.strptime(s, "%m/%d/%Y").date()  # noqa: E731
-        return parse(answer) == parse(truth)
-    if calculator_id == 69:
-        weeks_days = lambda s: tuple(int(part.split()[0]) for part in ast.literal_eval(s))  # noqa: E731
-        return weeks_days(answer) == weeks_days(truth)
-    value = float(answer)
-    if row["Output Type"] == "integer":
-        return round(value) == float(truth)
-    return float(row["Lower Limit"]) <= value <= float(row["Upper Limit"])
-
-
-def extra_info_for(row: pd.Series) -> dict:
-    """The extra_info our preprocessing writes for a MedCalc-Bench row (limits NaN when not numeric)."""
-
-    def limit(text: str) -> float:
-        try:
-            return float(text)
-        except ValueError:
-            return math.nan
-
-    return {
-        "task": "calc",
-        "split": "test",
-        "index": int(row["Row Number"]),
-        "source_id": str(row["Row Number"]),
-        "options": "",
-        "calculator_id": int(row["Calculator ID"]),
-        "calculator_name": row["Calculator Name"],
-        "category": row["Category"],
-        "output_type": row["Output Type"],
-        "lower_limit": limit(row["Lower Limit"]),
-        "upper_limit": limit(row["Upper Limit"]),
-        "length_budget": 0,
-    }
-
-
-def answers_around(row: pd.Series) -> list[str]:
-    """Answers in the evaluator's bare form just inside and just outside what the official rule accepts."""
-    calculator_id, truth = int(row["Calculator ID"]), row["Ground Truth Answer"]
-    if calculator_id in (13, 68):
-        day = datetime.strptime(truth, "%m/%d/%Y")
-        return [(day + timedelta(days=d)).strftime("%m/%d/%Y") for d in (-1, 0, 1)] + [
-            f"{day.month}/{day.day}/{day.year}"
-        ]
-    if calculator_id == 69:
-        weeks, days = (int(part.split()[0]) for part in ast.literal_eval(truth))
-        return [
-            f"('{w} weeks', '{d} days')" for w, d in ((weeks, days), (weeks, days + 1), (weeks + 1, days))
-        ]
-    if row["Output Type"] == "integer":
-        value = float(truth)
-        return [repr(value + delta) for delta in (-0.6, -0.4, 0.0, 0.4, 0.6)]
-    lower, upper = float(row["Lower Limit"]), float(row["Upper Limit"])
-    return [
-        repr(math.nextafter(lower, -math.inf)),
-        repr(lower),
-        repr(math.nextafter(lower, math.inf)),
-        repr(math.nextafter(upper, -math.inf)),
-        repr(upper),
-        repr(math.nextafter(upper, math.inf)),
-    ]
-
-
-@pytest.fixture(scope="module")
-def medcalc_rows(real_data_dir: Path) -> pd.DataFrame:
-    frame = pd.read_csv(real_data_dir / "medcalc-bench" / "test_data.csv", dtype=str, keep_default_na=False)
-    assert len(frame) == 1047
-    return frame
-
-
-def respond(answer: str) -> str:
-    return f"<think>\nworking it out\n</think>\n<answer>\n{answer}\n</answer>"
-
-
-def test_ground_truth_as_answer_is_correct_under_both_presets(medcalc_rows: pd.DataFrame) -> None:
-    for _, row in medcalc_rows.iterrows():
-        for preset in ("medu1", "robust"):
-            result = compute_score(
-                "medcalc",
-                respond(row["Ground Truth Answer"]),
-                row["Ground Truth Answer"],
-                extra_info_for(row),
-                preset=preset,
-            )
-            assert result["acc"] == 1.0 and result["score"] == 2.0, (preset, row["Row Number"], result)
-
-
-def test_robust_equals_the_official_rule_at_the_limits(medcalc_rows: pd.DataFrame) -> None:
-    inside = outside = 0
-    for _, row in medcalc_rows.iterrows():
-        info, truth = extra_info_for(row), row["Ground Truth Answer"]
-        for answer in answers_around(row):
-            expected = official_rule(answer, row)
-            inside, outside = inside + expected, outside + (not expected)
-            result = compute_score("medcalc", respond(answer), truth, info, preset="robust")
-            assert result["acc"] == float(expected), (row["Row Number"], answer, result)
-            # The same value with a unit or lead-in is graded the same way.
-            if int(row["Calculator ID"]) not in (13, 68, 69):
-                dressed = compute_score(
-                    "medcalc", respond(f"Result = {answer} units"), truth, info, preset="robust"
-                )
-                assert dressed["acc"] == float(expected), (row["Row Number"], answer)
-    assert inside > 2000 and outside > 2000  # both sides of every limit were exercised
-
-
-def test_robust_accepts_other_date_and_age_spellings(medcalc_rows: pd.DataFrame) -> None:
-    for _, row in medcalc_rows[medcalc_rows["Calculator ID"].isin(["13", "68", "69"])].iterrows():
-        truth = row["Ground Truth Answer"]
-        if row["Calculator ID"] == "69":
-            weeks, days = (int(part.split()[0]) for part in ast.literal_eval(truth))
-            spellings = [f"{weeks} weeks and {days} days", f"({weeks}, {days})", f"{weeks} weeks {days} days"]
-        else:
-            day = datetime.strptime(truth, "%m/%d/%Y")
-            spellings = [
-                day.strftime("%Y-%m-%d"),
-                day.strftime("%B %d, %Y"),
-                f"{day.month}/{day.day}/{day.year}",
-            ]
-        for answer in spellings:
-            result = compute_score("medcalc", respond(answer), truth, extra_info_for(row), preset="robust")
-            assert result["acc"] == 1.0, (row["Row Number"], answer)

@@ -1,4 +1,4 @@
-"""The fuzz script runs end to end on a small sample and finds no failure (the 100k run is outside the suite)."""
+"""The fuzz script runs end to end on a small sample without a failure (the 100k run is outside the suite)."""
 
 from __future__ import annotations
 
