@@ -1,8 +1,7 @@
 """MCQ option letters: the one place that maps positions to letters, formats option lines and shuffles.
 
-Why one helper: converters used to index ``"ABCD"[i]`` by hand, which silently breaks on a fifth
-option; everything that turns a position into a letter (or back) goes through :func:`letter_of` /
-:func:`index_of`.
+Why one helper: a letter string indexed by hand breaks silently on a fifth option; everything that
+turns a position into a letter (or back) goes through :func:`letter_of` / :func:`index_of`.
 
 Shuffling training options removes a letter prior (fixed answer positions let a policy learn "C is
 often right"), but some options only make sense where they stand. "All of the above" / "None of the

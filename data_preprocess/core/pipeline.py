@@ -74,7 +74,7 @@ class SplitRows(NamedTuple):
     rows: list[dict[str, Any]]
     invalid: int  # skipped with skip_invalid
     unlabelled: int  # shipped without an answer
-    unshuffled: int  # kept in source order although shuffling was asked (options name other options)
+    unshuffled: int  # kept in source order although shuffling was asked (see keeps_source_order)
 
 
 def _rng(settings: ConvertSettings, purpose: str, data_source: str, split: str) -> random.Random:
@@ -156,7 +156,8 @@ def convert_splits(
         if result.unlabelled:
             print(f"{name}: skipped {result.unlabelled} record(s) without an answer")
         if result.unshuffled:
-            print(f"{name}: kept {result.unshuffled} row(s) unshuffled (an option names other options)")
+            reason = "an option refers to others by letter or position"
+            print(f"{name}: kept {result.unshuffled} row(s) unshuffled ({reason})")
         if not result.rows:
             if result.unlabelled and not result.invalid:
                 print(f"{name}: no labelled records, nothing written")

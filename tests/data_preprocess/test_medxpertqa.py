@@ -9,9 +9,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from data_preprocess import medxpertqa
+from data_preprocess.core.choices import option_letters
 from data_preprocess.core.records import InvalidRecord
 
-OPTIONS = {letter: f"Option text {letter}" for letter in "ABCDEFGHIJ"}
+OPTIONS = {letter: f"Option text {letter}" for letter in option_letters(10)}
 INLINE = " ".join(f"({k}) {v}" for k, v in OPTIONS.items())
 RECORD = {
     "id": "Text-5",

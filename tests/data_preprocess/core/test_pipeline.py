@@ -77,4 +77,5 @@ def test_rows_naming_other_options_keep_order_and_are_counted(tmp_path: Path, ca
             assert options[row["reward_model"]["ground_truth"]] == "Zinc"
     assert len({json.dumps(json.loads(r["extra_info"]["options"])) for r in result.rows[::2]}) > 1
     convert_splits("medqa", {"train": source}, _parse, tmp_path, settings)
-    assert "medqa/train: kept 10 row(s) unshuffled (an option names other options)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "medqa/train: kept 10 row(s) unshuffled (an option refers to others by letter or position)" in out
