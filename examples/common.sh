@@ -5,12 +5,14 @@
 # which runs, with exactly the same arguments,
 #   training:   $PYTHON -m verl.trainer.main_ppo        --config-path=<repo>/recipe/medu1/config --config-name=CONFIG_NAME ...
 #   --check:    $PYTHON -m recipe.medu1.preflight    (same arguments; CPU, offline, < 60 s)
+# CONFIG_NAME is medu1_grpo or medu1_ppo (recipe/medu1/config; both are the recipe in medu1.yaml).
 # Argument order: the shared data/logger overrides, then the script's OVERRIDES, then the caller's
 # arguments, so anything passed on the command line wins (Hydra keeps the last value of a key).
 #
 # Environment (all optional):
 #   PYTHON        interpreter with med-u1 installed (default: python3)
-#   DATA_DIR      directory with train.parquet and val.parquet (default: ~/data/medu1)
+#   DATA_DIR      directory with train.parquet and val.parquet, both written by data_preprocess/mix.py
+#                 (val.parquet: validation splits only, capped per source; default: ~/data/medu1)
 #   TRAIN_FILES   training file(s), default $DATA_DIR/train.parquet; a Hydra list works: "['a.parquet','b.parquet']"
 #   VAL_FILES     validation file(s), default $DATA_DIR/val.parquet
 #   LOGGER        comma-separated trainer loggers: console, wandb, tensorboard (default: console)
@@ -32,18 +34,24 @@ VAL_FILES="${VAL_FILES:-$DATA_DIR/val.parquet}"
 LOGGER="${LOGGER:-console}"
 PROJECT_NAME="${PROJECT_NAME:-medu1}"
 
-# Performance settings every GPU script shares (verl's tuning guide): dynamic batch size packs
-# micro-batches by tokens (responses range from ~50 to 4096 tokens; the actor update holds 4 full
-# sequences of 2048 + 4096 tokens, the forward-only old/reference log-prob passes twice as many),
-# remove-padding (packed sequences) and gradient checkpointing (activation memory of 6k-token sequences).
-# Each script adds its own placement (offload, vLLM tensor parallel size, memory share).
-MEDU1_GPU_PERF=(
-    actor_rollout_ref.actor.use_dynamic_bsz=True
-    actor_rollout_ref.actor.ppo_max_token_len_per_gpu=24576
-    actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu=49152
-    actor_rollout_ref.ref.log_prob_max_token_len_per_gpu=49152
-    actor_rollout_ref.model.use_remove_padding=True
-    actor_rollout_ref.model.enable_gradient_checkpointing=True
+# What every GPU script adds to the recipe config (recipe/medu1/config/medu1.yaml holds the rest, token
+# budgets included): filtering overlong prompts templates and tokenizes every train/val prompt once at
+# start, which a GPU node's CPUs do in parallel (the CPU smoke run keeps verl's single process).
+MEDU1_GPU_NODE=(
+    data.filter_overlong_prompts_workers=16
+)
+
+# Placement of Qwen2.5-7B on nodes of 8 x 80 GB GPUs, shared by the single- and multi-node 7B GRPO
+# scripts. 7B params/grads/Adam states sharded over 8 GPUs fit in 80 GB: no actor offload (faster);
+# the frozen reference model is offloaded (used once per step). vLLM: tensor parallel 2 per 7B replica
+# (4 replicas per node), 60% of GPU memory for weights + KV cache while the FSDP actor sleeps (verl
+# frees the rollout memory during the update).
+MEDU1_QWEN7B_PLACEMENT=(
+    actor_rollout_ref.actor.fsdp_config.param_offload=False
+    actor_rollout_ref.actor.fsdp_config.optimizer_offload=False
+    actor_rollout_ref.ref.fsdp_config.param_offload=True
+    actor_rollout_ref.rollout.tensor_model_parallel_size=2
+    actor_rollout_ref.rollout.gpu_memory_utilization=0.6
 )
 
 # "console,wandb" -> "['console','wandb']" (the Hydra list trainer.logger expects)
@@ -63,8 +71,13 @@ medu1_launch() {
     local config_name=$1
     shift
     local module=verl.trainer.main_ppo
+    local -a env=()
     if [[ "${1:-}" == "--check" ]]; then
         module=recipe.medu1.preflight
+        # The checker itself always runs the installed copy (no current directory on sys.path), then
+        # probes what the trainer would import from here: a recipe/ folder in the current directory
+        # (a verl checkout) can shadow recipe.medu1.
+        env=(PYTHONSAFEPATH=1)
         shift
     fi
     local -a args=(
@@ -78,5 +91,5 @@ medu1_launch() {
         "$@"
     )
     echo "+ $PYTHON -m $module ${args[*]}" >&2
-    exec "$PYTHON" -m "$module" "${args[@]}"
+    exec env "${env[@]}" "$PYTHON" -m "$module" "${args[@]}"
 }

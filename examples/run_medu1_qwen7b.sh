@@ -7,8 +7,8 @@
 #
 # Environment: MODEL_PATH (hub id or local dir), N_GPUS, EXPERIMENT_NAME, plus DATA_DIR, TRAIN_FILES,
 # VAL_FILES, LOGGER, PROJECT_NAME, PYTHON (see examples/common.sh). The Med-U1 defaults (GRPO, KL
-# loss 0.001, lr 1e-6, n=8, temperature 0.6, 4096 response tokens, our reward) live in
-# recipe/medu1/config/medu1_grpo.yaml; this script only sizes the run for the hardware.
+# loss 0.001, lr 1e-6, n=8, temperature 0.6, 4096 response tokens, token budgets, our reward) live in
+# recipe/medu1/config/medu1.yaml; this script only sizes the run for the hardware.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -21,20 +21,12 @@ OVERRIDES=(
     trainer.n_gpus_per_node="$N_GPUS"
     trainer.nnodes=1
     trainer.experiment_name="$EXPERIMENT_NAME"
-    # Batch: 64 prompts x 8 rollouts = 512 responses per step. The official run used 4 prompts on
-    # 4 GPUs; 64 keeps 8 GPUs busy. Mini-batch = batch keeps the official "one update per step".
+    # Batch: 64 prompts x 8 rollouts = 512 responses per step keeps 8 GPUs busy in rollout. The
+    # mini-batch stays the official 4 prompts (medu1.yaml): 16 updates per step, one per 4 prompts at
+    # lr 1e-6, the paper's update rate.
     data.train_batch_size=64
-    actor_rollout_ref.actor.ppo_mini_batch_size=64
-    "${MEDU1_GPU_PERF[@]}"  # token-budget micro-batches, remove padding, gradient checkpointing
-    # 7B params/grads/Adam states sharded over 8 GPUs fit in 80 GB: no actor offload (faster);
-    # the frozen reference model is offloaded (used once per step).
-    actor_rollout_ref.actor.fsdp_config.param_offload=False
-    actor_rollout_ref.actor.fsdp_config.optimizer_offload=False
-    actor_rollout_ref.ref.fsdp_config.param_offload=True
-    # vLLM: tensor parallel 2 per 7B replica (4 replicas), 60% of GPU memory for weights + KV cache
-    # while the FSDP actor sleeps (verl frees the rollout memory during the update).
-    actor_rollout_ref.rollout.tensor_model_parallel_size=2
-    actor_rollout_ref.rollout.gpu_memory_utilization=0.6
+    "${MEDU1_GPU_NODE[@]}"
+    "${MEDU1_QWEN7B_PLACEMENT[@]}"
 )
 
 medu1_launch medu1_grpo "$@"

@@ -2,18 +2,24 @@
 # Med-U1 GRPO on Qwen2.5-7B-Instruct across NNODES nodes x 8 GPUs (a Ray cluster).
 #
 # Before running (see README "Multi-node"):
-#   every node:  same repository checkout + `pip install -e ".[train]"` (verl finds our reward
-#                manager and trainer only through installed entry points), and the same MODEL_PATH,
-#                DATA_DIR and checkpoint directory (shared storage or identical copies).
+#   every node:  same repository checkout + `pip install -e ".[train]"` in the same venv path (verl
+#                finds our reward manager and trainer only through installed entry points; each
+#                node's `ray start` must come from that venv), and the same MODEL_PATH, DATA_DIR and
+#                CKPT_DIR (shared storage).
+#   every node:  export WANDB_API_KEY / HF_TOKEN (if used) BEFORE `ray start`: Ray workers see only
+#                their node's `ray start` environment plus what verl forwards, and secrets are never
+#                put on the command line (verl prints its Ray init arguments).
 #   head node:   ray start --head --port=6379 --num-gpus=8
 #   other nodes: ray start --address=<head-ip>:6379 --num-gpus=8
-#   head node:   NNODES=2 bash examples/run_medu1_qwen7b_multinode.sh
+#   head node:   NNODES=2 CKPT_DIR=/shared/ckpt bash examples/run_medu1_qwen7b_multinode.sh
 # RAY_ADDRESS defaults to "auto" so the trainer joins the running cluster (and fails fast without one).
+# NCCL_SOCKET_IFNAME, GLOO_SOCKET_IFNAME and HF_HOME, when set here, are forwarded to every worker.
 #
-#   NNODES=2 bash examples/run_medu1_qwen7b_multinode.sh --check    # validate on CPU, offline
+#   NNODES=2 CKPT_DIR=/shared/ckpt bash examples/run_medu1_qwen7b_multinode.sh --check   # CPU, offline
 #
 # Environment: NNODES (default 2), GPUS_PER_NODE (default 8), MODEL_PATH, EXPERIMENT_NAME, CKPT_DIR
-# (shared checkpoint directory), plus DATA_DIR, TRAIN_FILES, VAL_FILES, LOGGER, PROJECT_NAME, PYTHON.
+# (absolute checkpoint directory on shared storage; --check refuses a relative one), plus DATA_DIR,
+# TRAIN_FILES, VAL_FILES, LOGGER, PROJECT_NAME, PYTHON.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -21,29 +27,32 @@ MODEL_PATH="$(medu1_local_path "${MODEL_PATH:-Qwen/Qwen2.5-7B-Instruct}")"
 NNODES="${NNODES:-2}"
 GPUS_PER_NODE="${GPUS_PER_NODE:-8}"
 EXPERIMENT_NAME="${EXPERIMENT_NAME:-medu1_grpo_qwen2.5_7b_${NNODES}nodes}"
-CKPT_DIR="${CKPT_DIR:-checkpoints/$PROJECT_NAME/$EXPERIMENT_NAME}"
+CKPT_DIR="${CKPT_DIR:-$HOME/checkpoints/$PROJECT_NAME/$EXPERIMENT_NAME}"
 export RAY_ADDRESS="${RAY_ADDRESS:-auto}"
 
-# Batch grows with the cluster: 64 prompts per node (as the single-node script), one update per step.
-BATCH=$((64 * NNODES))
+# Non-secret variables every worker needs, forwarded through Ray's job environment when set here.
+FORWARDED=()
+for name in NCCL_SOCKET_IFNAME GLOO_SOCKET_IFNAME HF_HOME; do
+    if [[ -n "${!name:-}" ]]; then
+        FORWARDED+=("+ray_kwargs.ray_init.runtime_env.env_vars.$name=${!name}")
+    fi
+done
 
 OVERRIDES=(
     actor_rollout_ref.model.path="$MODEL_PATH"
     trainer.nnodes="$NNODES"
     trainer.n_gpus_per_node="$GPUS_PER_NODE"
     trainer.experiment_name="$EXPERIMENT_NAME"
-    # Checkpoints must land on storage every node can reach.
+    # Checkpoints must land on storage every node can reach, at an absolute path: each rank writes its
+    # shards relative to its own working directory otherwise.
     trainer.default_local_dir="$CKPT_DIR"
-    data.train_batch_size="$BATCH"
-    actor_rollout_ref.actor.ppo_mini_batch_size="$BATCH"
-    # Performance and placement as examples/run_medu1_qwen7b.sh: no actor offload, reference offload,
-    # vLLM TP 2 at 60% memory.
-    "${MEDU1_GPU_PERF[@]}"
-    actor_rollout_ref.actor.fsdp_config.param_offload=False
-    actor_rollout_ref.actor.fsdp_config.optimizer_offload=False
-    actor_rollout_ref.ref.fsdp_config.param_offload=True
-    actor_rollout_ref.rollout.tensor_model_parallel_size=2
-    actor_rollout_ref.rollout.gpu_memory_utilization=0.6
+    # Rollout grows with the cluster (64 prompts per node, as the single-node script); the mini-batch
+    # stays the official 4 prompts (medu1.yaml), so the update rate per prompt does not change with
+    # the number of nodes (16 updates per step per node).
+    data.train_batch_size=$((64 * NNODES))
+    "${MEDU1_GPU_NODE[@]}"
+    "${MEDU1_QWEN7B_PLACEMENT[@]}"
+    "${FORWARDED[@]}"
 )
 
 medu1_launch medu1_grpo "$@"
