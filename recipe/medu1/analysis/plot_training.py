@@ -14,12 +14,11 @@ verl's own rollout dumps carry only the summed score; the ``medu1`` trainer (``r
 adds ``data_source``, ``task``, ``response_length`` and the reward terms to them, so with our recipe
 training rollouts give the full per-task curves.
 
-verl writes no ``data_source`` column, so the task of a line is taken from, in order: a ``task``
-column, a ``data_source`` column (via ``reward_score.tasks.TASK_BY_SOURCE``), or the per-task answer
-instruction the training prompts end with (``data_preprocess.common.TYPE_INSTRUCTIONS``) found in
-``input``. Response tokens come from a ``response_length``/``response_tokens`` column when the trainer
-adds one, else from re-tokenising ``output`` with ``--tokenizer`` (EOS is not in the decoded text, so
-that count is one lower than verl's when the model stopped), else that curve is left empty.
+verl writes no ``data_source`` column into validation dumps, so the task of a line is read from its ``task``
+column (the medu1 reward manager adds it to every reward's extra info), else from a ``data_source`` column
+through the dataset registry. Response tokens come from a ``response_length``/``response_tokens`` column
+when the trainer adds one, else from re-tokenising ``output`` with ``--tokenizer`` (EOS is not in the
+decoded text, so that count is one lower than verl's when the model stopped), else that curve is left empty.
 
 Outputs: ``training_curves.csv`` (one row per step and task, plus task "all") and
 ``training_curves.png`` (2x2 panels: acc, format, length term, response tokens).
@@ -37,8 +36,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from data_preprocess.common import TYPE_INSTRUCTIONS
-from reward_score.tasks import TASK_BY_SOURCE
+from data_preprocess import registry
 
 METRICS = ("acc", "format", "length", "score", "response_tokens")
 PANELS = (
@@ -65,14 +63,10 @@ def read_dumps(dump_dir: str | Path) -> list[dict[str, Any]]:
 
 
 def task_of(line: dict[str, Any]) -> str:
-    """The task of one dumped response (see the module docstring for the order of evidence)."""
-    if line.get("task"):
-        return str(line["task"])
-    if line.get("data_source") in TASK_BY_SOURCE:
-        return TASK_BY_SOURCE[line["data_source"]]
-    prompt = str(line.get("input", ""))
-    found = [task for task, instruction in TYPE_INSTRUCTIONS.items() if instruction in prompt]
-    return found[0] if len(found) == 1 else "unknown"
+    """The task of one dumped response: its ``task`` column (written by the medu1 trainer into rollout dumps
+    and by the medu1 reward manager into every reward's extra info), else the registry's task of its
+    ``data_source`` column, else "unknown"."""
+    return registry.task_of(line.get("data_source"), {"task": line.get("task")}) or "unknown"
 
 
 def response_tokens(line: dict[str, Any], tokenizer: Any) -> float:

@@ -13,21 +13,17 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from reward_score.tasks import TASK_BY_SOURCE
+from data_preprocess import registry
+from reward_score import NUMERIC_RESULT_KEYS
 
-# The numeric reward terms compute_score returns (its "pred" is a string and is not averaged).
-REWARD_TERMS = ("score", "acc", "format", "answer", "length", "parsed")
 METRIC_PREFIX = "medu1"
 UNKNOWN_TASK = "unknown"
 
 
 def task_of(data_source: str, extra_info: Mapping | None) -> str:
-    """The sample's task: ``extra_info["task"]`` when present, else the data source's table entry.
-
-    Same precedence as the reward, so the metrics group samples exactly as they were scored.
-    """
-    task = (extra_info or {}).get("task")
-    return task if task else TASK_BY_SOURCE.get(data_source, UNKNOWN_TASK)
+    """The sample's task as the registry reads it, or ``"unknown"`` so that no sample drops out of the
+    per-task means (the reward itself refuses a row without a task)."""
+    return registry.task_of(data_source, extra_info) or UNKNOWN_TASK
 
 
 def per_task_metrics(
@@ -55,7 +51,7 @@ def per_task_metrics(
     values: dict[tuple[str, str], list[float]] = defaultdict(list)
     for task, info, length in zip(tasks, reward_extra_infos, response_lengths, strict=True):
         values[(task, "response_length")].append(float(length))
-        for term in REWARD_TERMS:
+        for term in NUMERIC_RESULT_KEYS:
             if info.get(term) is not None:
                 values[(task, term)].append(float(info[term]))
     return {

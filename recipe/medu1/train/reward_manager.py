@@ -22,6 +22,8 @@ try:
     from verl import DataProto
     from verl.experimental.reward_loop.reward_manager import register
     from verl.experimental.reward_loop.reward_manager.naive import NaiveRewardManager
+
+    from data_preprocess.registry import task_of
 except Exception as exc:  # pragma: no cover - only reached with a broken verl install
     print(
         f"[medu1] reward manager plugin (recipe.medu1.train.reward_manager) failed: {exc!r}", file=sys.stderr
@@ -83,6 +85,8 @@ class MedU1RewardManager(NaiveRewardManager):
                 f"reward manager {REWARD_MANAGER_NAME!r} expects compute_score to return a dict with 'score' "
                 f"(reward_score.compute_score does); got {type(result).__name__}: {result!r}"
             )
-        # Every term (score, acc, format, answer, length, parsed, pred) goes to reward_extra_info;
-        # verl's validation metrics skip the string "pred" except for majority voting.
-        return {"reward_score": float(result["score"]), "reward_extra_info": dict(result)}
+        # Every term of reward_score.RESULT_KEYS goes to reward_extra_info (verl's validation metrics skip
+        # the strings "pred" and "rule" except for majority voting), plus the row's task, so that validation
+        # dumps, which carry no data_source, still say which task each response belongs to.
+        info = {**result, "task": task_of(non_tensor["data_source"], extra_info) or "unknown"}
+        return {"reward_score": float(result["score"]), "reward_extra_info": info}

@@ -7,7 +7,7 @@ writes the data source, task, response tokens and reward terms into the rollout 
 (``trainer.rollout_data_dir``) so that ``python -m recipe.medu1.analysis.plot_training`` can draw per-task
 curves.
 
-Two verl 0.9.1 details shape this module (integration notes, Appendix D):
+Two verl 0.9.1 details shape this module:
 - ``trainer_mode`` is also a behaviour switch: verl's trainer tests ``trainer_mode != "sync"`` to
   enable the async replay buffer and in-flight prompt reissue. The registry name must differ from
   "sync" (re-registering it raises), so ``__init__`` sets the mode back to "sync" before verl reads it.
@@ -33,6 +33,7 @@ try:
     from verl.trainer.ppo.v1.trainer_sync import PPOTrainerSync
 
     from recipe.medu1.train.metrics import per_task_metrics, task_of
+    from reward_score import RESULT_KEYS
 except Exception as exc:  # pragma: no cover - only reached with a broken install
     print(f"[medu1] trainer plugin (recipe.medu1.train.trainer) failed to import: {exc!r}", file=sys.stderr)
     raise
@@ -40,8 +41,9 @@ except Exception as exc:  # pragma: no cover - only reached with a broken instal
 TRAINER_MODE = "medu1"
 # What the per-task metrics read from TransferQueue for each sample of the step.
 STEP_FIELDS = ["data_source", "extra_info", "extra_fields", "responses"]
-# Reward terms written into rollout dumps ("score" is already there; "pred" is free text).
-DUMP_TERMS = ("acc", "format", "answer", "length", "parsed")
+# Reward terms written into rollout dumps ("score" is already there; "pred" is free text, a runaway answer
+# would bloat every dump line).
+DUMP_TERMS = tuple(key for key in RESULT_KEYS if key not in ("score", "pred"))
 
 
 def response_lengths(responses: torch.Tensor) -> np.ndarray:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from data_preprocess.common import TYPE_INSTRUCTIONS
+from data_preprocess.core.prompts import TYPE_INSTRUCTIONS
 from recipe.medu1.analysis import plot_training
 
 
@@ -25,9 +25,9 @@ def prompt(task: str, i: int) -> str:
 
 
 def validation_dump(write_generations, dump_dir: Path, step: int, rows: list[tuple]) -> None:
-    """rows: (task, acc, format, length, response_length). Extra keys: the terms our reward returns,
-    the "reward" and "uid" lists verl's _validate adds, and a "response_length" list (what a trainer or
-    reward manager that logs token counts would add; verl writes any equal-length extra list)."""
+    """rows: (task, acc, format, length, response_length). Extra keys: the terms our reward returns plus
+    the "task" the medu1 reward manager adds, the "reward" and "uid" lists verl's _validate adds, and a
+    "response_length" list (verl writes any equal-length extra list)."""
     n = len(rows)
     scores = [fmt + (1.0 if acc else -1.0) + length for _, acc, fmt, length, _ in rows]
     extra = {
@@ -39,6 +39,8 @@ def validation_dump(write_generations, dump_dir: Path, step: int, rows: list[tup
         "length": [r[3] for r in rows],
         "parsed": [1.0] * n,
         "pred": ["B"] * n,
+        "rule": ["letter"] * n,
+        "task": [r[0] for r in rows],
         "response_length": [r[4] for r in rows],
         "uid": [f"u{step}{i}_0_0" for i in range(n)],
     }
@@ -121,7 +123,8 @@ def test_rollout_dump_without_reward_columns(
         outputs=outputs,
         gts=["B", "x"],
         scores=[2.0, -3.0],
-        reward_extra_infos_dict={"uid": ["a_0_0", "b_0_0"]},
+        # The medu1 trainer adds data_source (and more) to rollout dumps; verl's own has none.
+        reward_extra_infos_dict={"uid": ["a_0_0", "b_0_0"], "data_source": ["medqa", "medical_o1"]},
         dump_path=str(dumps),
         global_steps=1,
     )
@@ -133,8 +136,8 @@ def test_rollout_dump_without_reward_columns(
     assert_png(dumps / "training_curves.png")
 
 
-def test_task_of_prefers_explicit_columns() -> None:
-    assert plot_training.task_of({"task": "calc", "input": prompt("mcq", 0)}) == "calc"
+def test_task_of_reads_columns_never_prompt_text() -> None:
+    assert plot_training.task_of({"task": "calc", "data_source": "medqa"}) == "calc"
     assert plot_training.task_of({"data_source": "medcalc", "input": ""}) == "calc"
-    assert plot_training.task_of({"input": prompt("text", 0)}) == "text"
-    assert plot_training.task_of({"input": "no instruction"}) == "unknown"
+    # The answer instruction in the prompt is not evidence: only the row's own fields are.
+    assert plot_training.task_of({"input": prompt("text", 0)}) == "unknown"

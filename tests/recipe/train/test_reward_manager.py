@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from recipe.medu1.preflight.checks import compose_config
+from recipe.medu1.preflight.composition import compose_config
 from recipe.medu1.train.reward_manager import MedU1RewardManager, valid_response_length
-from reward_score import compute_score
+from reward_score import RESULT_KEYS, compute_score
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "recipe" / "medu1" / "config"
 RESPONSE = "<think>\nThe patient has an inferior myocardial infarction.\n</think>\n<answer>E</answer>"
@@ -84,7 +84,7 @@ def test_scores_with_the_exact_response_token_count(cfg, tiny_tokenizer):
     expected = compute_score(
         "medqa", RESPONSE, "E", extra_info=extra_info(), preset="medu1", response_length=n_tokens
     )
-    assert out["reward_extra_info"] == expected
+    assert out["reward_extra_info"] == {**expected, "task": "mcq"}
     assert out["reward_score"] == expected["score"]
     assert expected["acc"] == 1.0 and expected["format"] == 1.0
     # The length term really depends on the count: one token less (e.g. EOS dropped) scores differently.
@@ -92,8 +92,9 @@ def test_scores_with_the_exact_response_token_count(cfg, tiny_tokenizer):
         "medqa", RESPONSE, "E", extra_info=extra_info(), preset="medu1", response_length=n_tokens - 1
     )
     assert off_by_one["length"] != expected["length"]
-    # Every reward term reaches reward_extra_info (validation logs val-aux/<source>/<term>).
-    assert set(out["reward_extra_info"]) == {"score", "acc", "format", "answer", "length", "parsed", "pred"}
+    # Every reward term reaches reward_extra_info (validation logs val-aux/<source>/<term>), plus the task
+    # that validation dumps otherwise lack.
+    assert list(out["reward_extra_info"]) == [*RESULT_KEYS, "task"]
 
 
 def test_padding_does_not_change_the_count(cfg, tiny_tokenizer):
