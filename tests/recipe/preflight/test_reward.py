@@ -1,0 +1,62 @@
+"""The reward manager and function resolved and called as verl will; evaluation-only settings refused."""
+
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+
+from recipe.medu1.preflight.findings import ERROR, of_level
+from reward_score.grade import RULES
+
+
+def test_batch_manager_from_legacy_registry_is_refused(preflight):
+    (message,) = of_level(preflight("reward.reward_manager.name=batch"), ERROR)
+    assert "reward.reward_manager.name='batch' is not in verl 0.9.1's reward-loop registry" in message
+    assert "exists only in verl's legacy registry" in message
+
+
+def test_unknown_manager_and_naive_with_budgets(preflight, data_dir):
+    (unknown,) = of_level(preflight("reward.reward_manager.name=nope"), ERROR)
+    assert "reward.reward_manager.name='nope'" in unknown
+    # naive exists, but the toy data has length budgets, which only the medu1 manager supports.
+    budgeted = sum(
+        1
+        for name in ("train", "val")
+        for info in pq.read_table(data_dir / f"{name}.parquet").column("extra_info").to_pylist()
+        if info["length_budget"]
+    )
+    (naive,) = of_level(preflight("reward.reward_manager.name=naive"), ERROR)
+    assert f"{budgeted} train/val rows carry a length budget" in naive
+    assert "set reward.reward_manager.name=medu1" in naive
+
+
+def test_unknown_reward_kwarg_fails_once_per_task(preflight):
+    errors = of_level(preflight("+reward.custom_reward_function.reward_kwargs.bogus_knob=1"), ERROR)
+    assert len(errors) == 3  # one call per task of the training data, each refusing the kwarg
+    assert all("bogus_knob" in e and "reward_kwargs" in e and "train.parquet" in e for e in errors)
+
+
+def test_reward_facts_name_the_rule_per_task(preflight):
+    found = {f.label: f.text for f in preflight() if f.label.startswith("reward on ")}
+    assert sorted(found) == ["reward on calc", "reward on mcq", "reward on text"]
+    for text in found.values():
+        assert "acc 1" in text and text.rsplit("(rule ", 1)[1].rstrip(")") in RULES
+
+
+def test_freeform_fallback_is_refused_in_training(preflight):
+    (message,) = of_level(
+        preflight("+reward.custom_reward_function.reward_kwargs.freeform_fallback=True"), ERROR
+    )
+    assert message.startswith(
+        "reward.custom_reward_function.reward_kwargs.freeform_fallback=True is evaluation-only"
+    )
+
+
+def test_missing_or_unloadable_reward_function(preflight):
+    assert any(
+        "reward.custom_reward_function.path is not set" in e
+        for e in of_level(preflight("reward.custom_reward_function.path=null"), ERROR)
+    )
+    assert any(
+        "reward.custom_reward_function.path='x.py' / name='compute_score'" in e
+        for e in of_level(preflight("reward.custom_reward_function.path=x.py"), ERROR)
+    )
