@@ -1,12 +1,13 @@
 """Every run script's ``--check`` runs the checker on the script's own overrides (subprocesses).
 
-Each subprocess imports verl (~10 s), so the refusals are grouped: one run collects several errors
-(the checker reports all it finds); composition and missing-file failures get their own run. The
-individual refusals are tested in-process in test_check_config.py.
+Each subprocess imports verl (~20 s on this machine), so the refusals are grouped: one run collects
+several errors (the checker reports all it finds). The individual checks are tested in-process in
+tests/recipe/preflight/.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -23,6 +24,9 @@ SCRIPTS = [
     "run_medu1_qwen7b_multinode.sh",
     "run_medu1_qwen7b_ppo.sh",
 ]
+# What --check must print for every script before a GPU is paid for.
+COST_LINES = ("update rate", "long prompts", "validation", "checkpoints")
+SAMPLES = REPO / "examples" / "sample_data"
 
 
 @pytest.fixture(scope="module")
@@ -30,78 +34,154 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_toy_dataset(tmp_path_factory.mktemp("toy_data"))
 
 
-def check(script: str, data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "PYTHON": sys.executable, "DATA_DIR": str(data_dir), **env}
+def check(script: str, *args: str, cwd: Path = REPO, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "PYTHON": sys.executable, **env}
     return subprocess.run(
         ["bash", str(REPO / "examples" / script), "--check", *args],
         env=environment,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
     )
 
 
+def summary_lines(stdout: str) -> dict[str, str]:
+    lines = [line[2:] for line in stdout.splitlines() if line.startswith("  ") and not line.startswith("   ")]
+    return {line[:15].strip(): line[16:] for line in lines}
+
+
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_check_passes_with_hub_model_id(script, data_dir):
-    result = check(script, data_dir)
+def test_check_passes_with_hub_model_id_and_prints_the_costs(script, data_dir):
+    result = check(script, DATA_DIR=str(data_dir))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "check_config: OK" in result.stdout
+    assert "preflight: OK" in result.stdout
     assert "is a hub id (not downloaded)" in result.stdout
     # The script's overrides reached the checker (the command is echoed, then summarised).
     assert "+ " + sys.executable + " -m recipe.medu1.preflight" in result.stderr
     assert f"{data_dir / 'train.parquet'}: 512 rows" in result.stdout
+    summary = summary_lines(result.stdout)
+    assert all(label in summary for label in COST_LINES), summary
+    assert "estimated from characters" in summary["long prompts"]
 
 
-@pytest.mark.parametrize("script", SCRIPTS)
+@pytest.mark.parametrize("script", ["run_medu1_qwen7b.sh", "run_medu1_qwen7b_ppo.sh"])
 def test_check_passes_with_tiny_local_model(script, data_dir, tiny_model_dir):
     # The tiny model has a 4096-token context: the 2048 + 4096 default needs a shorter response.
     # Passing it on the command line also shows that caller overrides win over the script's.
-    result = check(script, data_dir, "data.max_response_length=1024", MODEL_PATH=str(tiny_model_dir))
+    result = check(
+        script, "data.max_response_length=1024", DATA_DIR=str(data_dir), MODEL_PATH=str(tiny_model_dir)
+    )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "check_config: OK" in result.stdout
     assert "0 check(s) skipped" in result.stdout  # everything validated, the PPO script's critic too
     assert f"{tiny_model_dir} (local directory)" in result.stdout
+    assert "exact (local tokenizer)" in summary_lines(result.stdout)["long prompts"]
+
+
+def run(*args: str) -> None:
+    subprocess.run([sys.executable, *args], cwd=REPO, check=True, capture_output=True, text=True, timeout=300)
+
+
+def test_mixed_samples_pass_with_only_data_dir_set(tmp_path):
+    """The documented path: converters + mix.py, then the 7B --check with nothing but DATA_DIR."""
+    data = tmp_path / "data"
+    run(
+        "data_preprocess/medqa.py",
+        "--local_dataset_path",
+        str(SAMPLES / "medqa"),
+        "--local_save_dir",
+        str(data / "medqa"),
+    )
+    run(
+        "data_preprocess/medcalc.py",
+        "--local_dataset_path",
+        str(SAMPLES / "medcalc"),
+        "--local_save_dir",
+        str(data / "medcalc"),
+    )
+    run(
+        "data_preprocess/medical_o1.py", "--resplit", "14", "3", "3",
+        "--local_dataset_path", str(SAMPLES / "medical_o1" / "medical_o1_sft.json"),
+        "--local_save_dir", str(data / "medical_o1"),
+    )  # fmt: skip
+    mix = data / "mix"
+    run("data_preprocess/mix.py", "--inputs", *(f"{data / d}:64" for d in ("medqa", "medcalc", "medical_o1")),
+        "--local_save_dir", str(mix))  # fmt: skip
+    origins = {
+        v["origin"] for v in json.loads((mix / "mix_summary.json").read_text())["validation"]["inputs"]
+    }
+    assert origins <= {"validation split", "dev split", "held-out train slice"}
+    env = {k: v for k, v in os.environ.items() if k not in ("TRAIN_FILES", "VAL_FILES", "MODEL_PATH")}
+    result = subprocess.run(
+        ["bash", str(REPO / "examples" / "run_medu1_qwen7b.sh"), "--check"],
+        env={**env, "PYTHON": sys.executable, "DATA_DIR": str(mix)},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = summary_lines(result.stdout)
+    assert summary["val data"].startswith(f"{mix / 'val.parquet'}: ")
+    assert summary["update rate"].startswith(
+        "16 update(s)/step, 4 prompts (32 responses) per update at lr 1e-06"
+    )
 
 
 def test_check_refuses_reward_and_batch_mistakes_in_one_run(data_dir):
     result = check(
         "run_medu1_qwen7b.sh",
-        data_dir,
         "custom_reward_function.path=x.py",
         "reward_model.reward_manager=dapo",
         "reward.reward_manager.name=batch",
         "+reward.custom_reward_function.reward_kwargs.bogus_knob=1",
-        "data.train_batch_size=32",
+        "data.train_batch_size=2",
+        DATA_DIR=str(data_dir),
     )
     assert result.returncode == 1
     out = result.stdout
     assert "ERROR: custom_reward_function.path='x.py' is a legacy top-level key" in out
-    assert "use reward.custom_reward_function.path=x.py instead" in out
-    assert "ERROR: reward_model.reward_manager='dapo' is a legacy top-level key" in out
     assert "use reward.reward_manager.name=dapo instead" in out
     assert "ERROR: reward.reward_manager.name='batch' is not in verl 0.9.1's reward-loop registry" in out
     assert "bogus_knob" in out
     assert (
-        "ERROR: data.train_batch_size=32 is smaller than actor_rollout_ref.actor.ppo_mini_batch_size=64"
-        in out
+        "ERROR: data.train_batch_size=2 is smaller than actor_rollout_ref.actor.ppo_mini_batch_size=4" in out
     )
-    assert "check_config: FAILED" in out
+    assert "preflight: FAILED" in out
 
 
 def test_check_refuses_misspelled_key(data_dir):
-    result = check("run_medu1_qwen3b.sh", data_dir, "actor_rollout_ref.rollout.temprature=0.7")
+    result = check("run_medu1_qwen3b.sh", "actor_rollout_ref.rollout.temprature=0.7", DATA_DIR=str(data_dir))
     assert result.returncode == 1
-    assert "ERROR: config does not compose" in result.stdout
-    assert "temprature" in result.stdout
+    assert "ERROR: config does not compose" in result.stdout and "temprature" in result.stdout
 
 
-def test_check_refuses_missing_data_file(data_dir, tmp_path):
-    result = check("run_medu1_qwen7b_multinode.sh", data_dir, TRAIN_FILES=str(tmp_path / "nope.parquet"))
+def test_multinode_refuses_relative_checkpoints_and_forwards_worker_env(data_dir, tmp_path):
+    result = check(
+        "run_medu1_qwen7b_multinode.sh",
+        DATA_DIR=str(data_dir),
+        TRAIN_FILES=str(tmp_path / "nope.parquet"),
+        CKPT_DIR="checkpoints/relative",
+        NCCL_SOCKET_IFNAME="eth0",
+    )
     assert result.returncode == 1
-    assert f"ERROR: data.train_files: data file {tmp_path / 'nope.parquet'} does not exist" in result.stdout
+    out = result.stdout
+    assert f"ERROR: data.train_files: data file {tmp_path / 'nope.parquet'} does not exist" in out
+    assert "ERROR: trainer.default_local_dir=checkpoints/relative is relative with trainer.nnodes=2" in out
+    assert "+ray_kwargs.ray_init.runtime_env.env_vars.NCCL_SOCKET_IFNAME=eth0" in result.stderr
+    assert "NCCL_SOCKET_IFNAME forwarded" in summary_lines(out)["worker env"]
+
+
+def test_check_refuses_a_shadowing_recipe_package_in_the_cwd(data_dir, tmp_path):
+    (tmp_path / "recipe" / "medu1").mkdir(parents=True)
+    (tmp_path / "recipe" / "__init__.py").write_text("")
+    (tmp_path / "recipe" / "medu1" / "__init__.py").write_text("")
+    result = check("run_medu1_qwen7b.sh", DATA_DIR=str(data_dir), cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        f"ERROR: recipe.medu1 resolves to {tmp_path / 'recipe' / 'medu1'} when launched from {tmp_path}"
+        in (result.stdout)
+    )
 
 
 def test_loggers_are_selected_by_env(data_dir):
-    result = check("run_medu1_qwen7b.sh", data_dir, LOGGER="console,wandb,tensorboard")
+    result = check("run_medu1_qwen7b.sh", DATA_DIR=str(data_dir), LOGGER="console,wandb,tensorboard")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "logger ['console', 'wandb', 'tensorboard']" in result.stdout
