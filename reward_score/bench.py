@@ -3,8 +3,8 @@
 Prints, in one single-core run: responses/second per task and preset on a generated corpus of realistic
 responses (300–2000 tokens of think + answer), our text metrics against the same metrics computed with
 nltk's ``sentence_bleu`` (interleaved rounds, many distinct references, identical values checked), and
-the slowest call on adversarial inputs (1 MB for mcq/calc, 100 KB for text). Targets from issue 3 are shown
-next to each figure.
+the slowest call on adversarial inputs (1 MB for mcq/calc, 100 KB for text). Each figure is printed next
+to its target.
 """
 
 from __future__ import annotations

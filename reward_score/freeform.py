@@ -10,9 +10,9 @@ presets and must stay off in training: a reward must not pay prose.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-from reward_score.grade import PRED_MAX_CHARS, Grade
+from reward_score.grade import PRED_MAX_CHARS, Grade, Grader
 from reward_score.mcq import comparable, letters_by_text, read_mcq
 from reward_score.normalize import fold_unicode
 
@@ -22,7 +22,6 @@ a long text answer is cut to its end)."""
 SEGMENT_MAX_CHARS = 300
 """An anchored answer is the rest of its line, cut at this length."""
 
-Grader = Callable[[str], Grade]
 
 _THINK_CLOSE = "</think>"
 # A heading line: "## Final Response", "**Final Answer**", or "Final answer" alone on its line.

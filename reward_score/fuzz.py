@@ -112,7 +112,8 @@ def _huge(rng: random.Random) -> str:
         return (unit * (size // len(unit) + 1))[:size]
     if kind == 1:
         return rng.randbytes(size).decode("latin-1")
-    return "<think>x</think><answer>" + rng.choice(LETTERS + VALUES + HEDGES) * (size // 8) + "</answer>"
+    unit = rng.choice(LETTERS + VALUES + HEDGES) + " "
+    return "<think>x</think><answer>" + (unit * (size // len(unit) + 1))[:size] + "</answer>"
 
 
 def response(rng: random.Random) -> str:

@@ -7,6 +7,7 @@ hole shows up as a rule that fires too often) instead of only whether they were 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 TASKS = ("mcq", "calc", "text")
@@ -27,6 +28,9 @@ class Grade(NamedTuple):
     pred: str
     rule: str
 
+
+Grader = Callable[[str], Grade]
+"""A task's grading rule with the row's ground truth and fields bound: answer string → Grade."""
 
 RULES: dict[str, str] = {
     "no_answer": "no answer was found: no <answer> tag (nor \\boxed{} / free-form answer when enabled)",

@@ -10,21 +10,20 @@ mismatch).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from numbers import Integral
 
 from reward_score.calc import calc_target, grade_calc
 from reward_score.extraction import extract_answer
 from reward_score.format import format_reward
 from reward_score.freeform import grade_freeform
-from reward_score.grade import RESULT_KEYS, TASKS, Grade
+from reward_score.grade import TASKS, Grade, Grader
 from reward_score.length import length_reward
 from reward_score.mcq import grade_mcq_exact, grade_mcq_robust, letters_by_text, parse_options
 from reward_score.settings import RewardSettings, resolve_settings
 from reward_score.text import grade_text
 
 MISSING_ANSWER_TERM = -2.0
-Grader = Callable[[str], Grade]
 
 
 def _task(extra_info: Mapping) -> str:
@@ -80,17 +79,20 @@ def _grader(task: str, truth: str, extra_info: Mapping, settings: RewardSettings
 
 
 def _result(fmt: float, grade: Grade, length: float) -> dict[str, float | str]:
-    values = (
-        fmt + grade.term + length,
-        grade.acc,
-        fmt,
-        grade.term,
-        length,
-        grade.parsed,
-        grade.pred,
-        grade.rule,
-    )
-    return dict(zip(RESULT_KEYS, values, strict=True))
+    """The result, keys in the order of ``reward_score.grade.RESULT_KEYS``. A literal, because
+    ``dict(zip(...))`` costs a microsecond more per call (~5% of the reward's time); tests check that the
+    keys equal RESULT_KEYS."""
+    term, acc, parsed, pred, rule = grade
+    return {
+        "score": fmt + term + length,
+        "acc": acc,
+        "format": fmt,
+        "answer": term,
+        "length": length,
+        "parsed": parsed,
+        "pred": pred,
+        "rule": rule,
+    }
 
 
 def compute_score(

@@ -124,13 +124,12 @@ def resolve_settings(kwargs: dict[str, object]) -> tuple[RewardSettings, int | N
     ):
         raise ValueError(f"response_length={response_length!r} must be a non-negative int")
     # The value's type is part of the cache key: True == 1 and 1 == 1.0 must not share a validation result.
+    # Unsorted: the same kwargs in another order are only another cache entry with the same result.
     items = tuple(
-        sorted(
-            (k, type(v), v) for k, v in kwargs.items() if k != "response_length" and k not in IGNORED_KWARGS
-        )
+        (k, type(v), v) for k, v in kwargs.items() if k != "response_length" and k not in IGNORED_KWARGS
     )
     try:
-        hash(items)
-    except TypeError:
+        settings = _resolve(items)
+    except TypeError:  # an unhashable value: _resolve itself raises only ValueError
         raise ValueError(f"reward settings must be plain scalars, got {kwargs!r}") from None
-    return _resolve(items), None if response_length is None else int(response_length)
+    return settings, None if response_length is None else int(response_length)

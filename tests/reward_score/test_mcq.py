@@ -24,7 +24,7 @@ OPTIONS = {
     "C": "Warfarin",
     "D": "A. baumannii infection",  # an option text that itself looks letter-prefixed
 }
-# The options of the issue's examples.
+# Options of hedges and clean answers seen in model outputs.
 ANTIDOTES = {"A": "Naloxone", "B": "No", "C": "Flumazenil", "D": "Physostigmine", "E": "Anti-D IgG"}
 BETA_BLOCKERS = {"A": "Nadolol", "B": "Video-capsule endoscopy", "C": "Propranolol"}
 
@@ -82,7 +82,7 @@ ACCEPTED = [  # (answer, options, letter, rule)
     ("**Heparin infusion**", OPTIONS, "B", "option_text"),
     ("A. baumannii infection", OPTIONS, "D", "option_text"),  # an option text that looks prefixed
     ("D. A. baumannii infection", OPTIONS, "D", "letter_lead"),
-    # issue examples that must stay accepted
+    # clean answers that must stay accepted
     ("B. No", ANTIDOTES, "B", "letter_lead"),
     ("(B) Video-capsule endoscopy", BETA_BLOCKERS, "B", "letter_lead"),
     ("B) text", BETA_BLOCKERS, "B", "letter_lead"),
@@ -116,7 +116,7 @@ def test_robust_accepts(answer: str, options: dict, letter: str, rule: str) -> N
 
 
 HEDGES = [  # (answer, options): read as an answer, and wrong whatever the ground truth
-    # the issue's hedges and retractions: a leading letter followed by a second answer
+    # hedges and retractions: a leading letter followed by a second answer
     ("(A) Naloxone is best. (D) Physostigmine is best.", ANTIDOTES),
     ("(A) and also (C)", ANTIDOTES),
     ("A. Naloxone. Actually the answer is C", ANTIDOTES),
