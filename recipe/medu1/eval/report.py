@@ -1,4 +1,4 @@
-"""The human-facing outputs of an evaluation: ``report.md`` (the table) and ``report.png`` (the figure).
+"""The human-facing outputs of an evaluation: ``report.md`` (the tables) and ``report.png`` (the figure).
 
 Why separate from the metrics: the report only renders ``metrics.json`` (plus response lengths for the
 histogram), so a paper table can always be traced back to the JSON and the predictions behind it.
@@ -6,82 +6,118 @@ histogram), so a paper table can always be traced back to the JSON and the predi
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
-from recipe.medu1.eval.store import write_atomic
+from data_preprocess.core.files import write_atomic
+from reward_score import RULES
 
 
 def _pct(value: float) -> str:
     return f"{100 * value:.1f}"
 
 
-def render_markdown(metrics: dict[str, Any]) -> str:
-    """The benchmark table, MedCalc breakdowns, length control and the settings behind them."""
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A markdown table, first column left-aligned and the others right-aligned."""
+    rule = "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"
+    return ["| " + " | ".join(header) + " |", rule, *("| " + " | ".join(row) + " |" for row in rows)]
+
+
+def _summary(metrics: dict[str, Any]) -> list[str]:
+    """The one-row-per-benchmark table: accuracies, unparsed share, lengths and the prompt/response caps."""
     per_source = metrics["per_source"]
     config = metrics["config"]
     pass_keys = sorted({k for m in per_source.values() for k in m if k.startswith(("mean@", "pass@"))})
-    header = [
-        "benchmark",
-        "n",
-        "acc %",
-        "acc_strict %",
-        *[f"{k} %" for k in pass_keys],
-        "unparsed %",
-        "mean tokens",
-        "median tokens",
-        "truncated",
-    ]
-    lines = [
-        "# Med-U1 evaluation",
-        "",
-        f"Model `{config.get('model')}`, scoring preset `{config.get('preset')}` "
-        f"(acc_strict = official `medu1` preset), backend `{config.get('backend')}`, "
-        f"temperature {config.get('temperature')}, top_p {config.get('top_p')}, "
-        f"max_new_tokens {config.get('max_new_tokens')}, n {config.get('n')}, seed {config.get('seed')}.",
-        "",
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
-    ]
-    for source, m in per_source.items():
-        row = [
+    freeform = "macro_acc_freeform" in metrics
+    header = ["benchmark", "n", "acc %", "acc_strict %", *(["acc_freeform %"] if freeform else [])]
+    header += [f"{k} %" for k in pass_keys]
+    header += ["unparsed %", "mean tokens", "median tokens", "capped", "truncated", "over train limit"]
+    rows = [
+        [
             source,
             str(m["n"]),
             _pct(m["acc"]),
             _pct(m["acc_strict"]),
+            *([_pct(m["acc_freeform"])] if freeform else []),
             *[_pct(m[k]) if k in m else "" for k in pass_keys],
             _pct(m["unparsed_rate"]),
             f"{m['mean_response_tokens']:.1f}",
             f"{m['median_response_tokens']:.0f}",
+            str(m["n_capped"]),
             str(m["n_truncated"]),
+            str(m["n_over_train_limit"]),
         ]
-        lines.append("| " + " | ".join(row) + " |")
-    lines += ["", f"**Macro accuracy over {len(per_source)} benchmark(s): {_pct(metrics['macro_acc'])} %**"]
+        for source, m in per_source.items()
+    ]
+    macro = f"**Macro accuracy over {len(per_source)} benchmark(s): {_pct(metrics['macro_acc'])} %"
+    if freeform:
+        macro += f" (acc_freeform {_pct(metrics['macro_acc_freeform'])} %)"
+    notes = [
+        "",
+        f"capped: responses that hit max_new_tokens {config.get('max_new_tokens')} without EOS; "
+        "truncated: questions whose prompt was left-cut to fit the context; over train limit: questions "
+        f"whose prompt exceeds training's data.max_prompt_length {config.get('train_max_prompt_length')} "
+        "(verl's filter_overlong_prompts drops them from validation, this evaluation keeps them).",
+    ]
+    return [*_table(header, rows), "", macro + "**", *notes]
+
+
+def _rules(metrics: dict[str, Any]) -> list[str]:
+    """How answers were read: the count of each grader rule per benchmark (and with the fallback)."""
+    lines = ["", "## Parsed by rule", ""]
+    for source, m in metrics["per_source"].items():
+        columns = [("rules", "samples")] + (
+            [("rules_freeform", "with --freeform")] if "rules_freeform" in m else []
+        )
+        names = sorted({name for key, _ in columns for name in m[key]})
+        rows = [
+            [name, *(str(m[key].get(name, 0)) for key, _ in columns), RULES.get(name, "")] for name in names
+        ]
+        lines += [f"### {source}", "", *_table(["rule", *(t for _, t in columns), "meaning"], rows), ""]
+    return lines
+
+
+def _breakdowns(per_source: dict[str, Any]) -> list[str]:
+    """MedCalc accuracy per output type and calculator category."""
+    lines: list[str] = []
     for source, m in per_source.items():
         for key, title in (("per_output_type", "output type"), ("per_category", "category")):
             if key in m:
-                lines += [
-                    "",
-                    f"## {source}: accuracy per {title}",
-                    "",
-                    f"| {title} | n | acc % |",
-                    "|---|---:|---:|",
-                ]
-                lines += [f"| {name} | {g['n']} | {_pct(g['acc'])} |" for name, g in m[key].items()]
+                rows = [[name, str(g["n"]), _pct(g["acc"])] for name, g in m[key].items()]
+                lines += ["", f"## {source}: accuracy per {title}", "", *_table([title, "n", "acc %"], rows)]
+    return lines
+
+
+def _length_control(per_source: dict[str, Any]) -> list[str]:
     controlled = {s: m["length_control"] for s, m in per_source.items() if "length_control" in m}
-    if controlled:
-        lines += [
-            "",
-            "## Length control",
-            "",
-            "| benchmark | n | mean budget N | mean abs(L - N) | L <= N % |",
-            "|---|---:|---:|---:|---:|",
-        ]
-        lines += [
-            f"| {s} | {c['n']} | {c['mean_budget']:.0f} | {c['mean_abs_error']:.1f} "
-            f"| {_pct(c['within_budget'])} |"
-            for s, c in controlled.items()
-        ]
+    if not controlled:
+        return []
+    header = ["benchmark", "n", "mean budget N", "mean abs(L - N)", "L <= N %"]
+    rows = [
+        [s, str(c["n"]), f"{c['mean_budget']:.0f}", f"{c['mean_abs_error']:.1f}", _pct(c["within_budget"])]
+        for s, c in controlled.items()
+    ]
+    return ["", "## Length control", "", *_table(header, rows)]
+
+
+def render_markdown(metrics: dict[str, Any]) -> str:
+    """The benchmark table, how answers were parsed, MedCalc breakdowns, length control and the settings."""
+    config = metrics["config"]
+    lines = [
+        "# Med-U1 evaluation",
+        "",
+        f"Model `{config.get('model')}`, scoring preset `{config.get('preset')}` "
+        f"(acc_strict = official `medu1` preset), backend `{config.get('backend')}` (seed scope "
+        f"`{config.get('seed_scope')}`), temperature {config.get('temperature')}, "
+        f"top_p {config.get('top_p')}, "
+        f"max_new_tokens {config.get('max_new_tokens')}, n {config.get('n')}, seed {config.get('seed')}.",
+        "",
+        *_summary(metrics),
+        *_rules(metrics),
+        *_breakdowns(metrics["per_source"]),
+        *_length_control(metrics["per_source"]),
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -108,13 +144,8 @@ def write_figure(metrics: dict[str, Any], records: list[dict[str, Any]], path: s
     for i, value, strict_value in zip(y, acc, strict, strict=True):
         ax_acc.text(value + 1, i + 0.2, f"{value:.1f}", va="center", fontsize=8)
         ax_acc.text(strict_value + 1, i - 0.2, f"{strict_value:.1f}", va="center", fontsize=8)
-    ax_acc.axvline(
-        100 * metrics["macro_acc"],
-        color="black",
-        linestyle="--",
-        linewidth=1,
-        label=f"macro acc {100 * metrics['macro_acc']:.1f}",
-    )
+    macro = 100 * metrics["macro_acc"]
+    ax_acc.axvline(macro, color="black", linestyle="--", linewidth=1, label=f"macro acc {macro:.1f}")
     ax_acc.set_yticks(list(y), sources)
     ax_acc.invert_yaxis()
     ax_acc.set_xlim(0, 110)
@@ -132,7 +163,7 @@ def write_figure(metrics: dict[str, Any], records: list[dict[str, Any]], path: s
     ax_len.set_xlabel("response tokens (EOS included)")
     ax_len.set_title("Response length distribution")
     fig.tight_layout()
-    tmp = Path(path).with_suffix(".tmp.png")
-    fig.savefig(tmp, dpi=120, bbox_inches="tight")
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=120, bbox_inches="tight")
     plt.close(fig)
-    tmp.replace(path)
+    write_atomic(path, png.getvalue())

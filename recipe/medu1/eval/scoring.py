@@ -3,47 +3,59 @@
 Why here and not in the generator: ``metrics.json`` must be a pure function of ``predictions.jsonl``
 (so ``--rescore`` and any reader can recompute it), and every answer is scored by the same
 ``reward_score.compute_score`` the policy was trained with, so nothing is parsed differently between
-training and evaluation. ``acc_strict`` is always the paper's ``medu1`` preset, whatever preset was
-chosen, so a table can show both the lenient and the official reading.
+training and evaluation. Three accuracies are kept apart, never mixed:
+
+* ``acc``: the chosen preset and reward kwargs (what the run is scored with);
+* ``acc_strict``: always the paper's plain ``medu1`` preset, whatever was chosen;
+* ``acc_freeform`` (only with ``--freeform``): the chosen scoring plus the evaluation-only free-form
+  fallback, which reads tag-less prose answers (baselines that never learned the tags).
 """
 
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
-from typing import Any
+from collections import Counter, defaultdict
+from typing import Any, NamedTuple
 
-from reward_score import compute_score
+from data_preprocess.registry import task_of
+from reward_score import RESULT_KEYS, compute_score
 
-TERMS = ("score", "acc", "format", "answer", "length", "parsed", "pred")
+
+class Scoring(NamedTuple):
+    """How a run's responses are scored (stored in settings.json; changed only by ``--rescore``)."""
+
+    preset: str
+    reward_kwargs: dict[str, Any]
+    freeform: bool
 
 
-def score_terms(
-    record: dict[str, Any], preset: str, reward_kwargs: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """The reward terms of one stored sample under ``preset`` and ``reward_kwargs`` (any other option of
-    ``compute_score``, e.g. ``text_metric``), plus ``acc_strict`` (the plain medu1 preset).
+def score_terms(record: dict[str, Any], scoring: Scoring) -> dict[str, Any]:
+    """The reward terms of one stored sample (every key of ``RESULT_KEYS``), plus ``acc_strict`` and,
+    with ``scoring.freeform``, ``acc_freeform`` and ``rule_freeform``.
 
     ``response_length`` is the stored generated-token count (EOS included), the count verl gives the
     reward, so the length term matches training exactly.
     """
-    reward_kwargs = reward_kwargs or {}
 
-    def score(with_preset: str, options: dict[str, Any]) -> dict[str, Any]:
+    def score(preset: str, options: dict[str, Any]) -> dict[str, Any]:
         return compute_score(
             record["data_source"],
             record["response"],
             record["ground_truth"],
             extra_info=record["extra_info"],
-            preset=with_preset,
+            preset=preset,
             response_length=int(record["response_tokens"]),
             **options,
         )
 
-    result = score(preset, reward_kwargs)
-    strict = result if (preset == "medu1" and not reward_kwargs) else score("medu1", {})
-    terms = {key: result[key] for key in TERMS}
-    terms["acc_strict"] = float(strict["acc"])
+    result = score(scoring.preset, scoring.reward_kwargs)
+    plain = scoring.preset == "medu1" and not scoring.reward_kwargs
+    terms = {key: result[key] for key in RESULT_KEYS}
+    terms["acc_strict"] = float((result if plain else score("medu1", {}))["acc"])
+    if scoring.freeform:
+        lenient = score(scoring.preset, {**scoring.reward_kwargs, "freeform_fallback": True})
+        terms["acc_freeform"] = float(lenient["acc"])
+        terms["rule_freeform"] = lenient["rule"]
     return terms
 
 
@@ -77,19 +89,37 @@ def length_control(records: list[dict[str, Any]]) -> dict[str, float] | None:
     }
 
 
-def source_metrics(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Metrics of one data source (all samples of all its questions)."""
-    tokens = [int(r["response_tokens"]) for r in records]
+def _questions(records: list[dict[str, Any]], train_max_prompt_length: int) -> dict[str, Any]:
+    """Per-question counts: pass@n / mean@n, prompts truncated to fit the context, prompts longer than
+    training's ``data.max_prompt_length`` (verl's ``filter_overlong_prompts`` drops those from
+    validation, so they explain a gap between validation and evaluation numbers)."""
     by_question: dict[tuple[str, int], list[float]] = defaultdict(list)
     truncated: set[tuple[str, int]] = set()
+    overlong: set[tuple[str, int]] = set()
     for r in records:
         question = (str(r["split"]), int(r["index"]))
         by_question[question].append(float(r["acc"]))
         if r["truncated"]:
             truncated.add(question)
+        if int(r["prompt_tokens"]) > train_max_prompt_length:
+            overlong.add(question)
+    counts: dict[str, Any] = {
+        "n_questions": len(by_question),
+        "n_truncated": len(truncated),
+        "n_over_train_limit": len(overlong),
+    }
+    n = max(len(accs) for accs in by_question.values())
+    if n > 1:
+        counts[f"mean@{n}"] = _mean([_mean(accs) for accs in by_question.values()])
+        counts[f"pass@{n}"] = _mean([max(accs) for accs in by_question.values()])
+    return counts
+
+
+def source_metrics(records: list[dict[str, Any]], train_max_prompt_length: int) -> dict[str, Any]:
+    """Metrics of one data source (all samples of all its questions)."""
+    tokens = [int(r["response_tokens"]) for r in records]
     metrics: dict[str, Any] = {
         "n": len(records),
-        "n_questions": len(by_question),
         "acc": _mean([float(r["acc"]) for r in records]),
         "acc_strict": _mean([float(r["acc_strict"]) for r in records]),
         "score": _mean([float(r["score"]) for r in records]),
@@ -97,13 +127,14 @@ def source_metrics(records: list[dict[str, Any]]) -> dict[str, Any]:
         "unparsed_rate": 1.0 - _mean([float(r["parsed"]) for r in records]),
         "mean_response_tokens": _mean([float(t) for t in tokens]),
         "median_response_tokens": float(statistics.median(tokens)),
-        "n_truncated": len(truncated),
+        "n_capped": sum(bool(r["capped"]) for r in records),
+        "rules": dict(sorted(Counter(str(r["rule"]) for r in records).items())),
+        **_questions(records, train_max_prompt_length),
     }
-    n = max(len(accs) for accs in by_question.values())
-    if n > 1:
-        metrics[f"mean@{n}"] = _mean([_mean(accs) for accs in by_question.values()])
-        metrics[f"pass@{n}"] = _mean([max(accs) for accs in by_question.values()])
-    if any(r["extra_info"].get("task") == "calc" for r in records):
+    if all("acc_freeform" in r for r in records):
+        metrics["acc_freeform"] = _mean([float(r["acc_freeform"]) for r in records])
+        metrics["rules_freeform"] = dict(sorted(Counter(str(r["rule_freeform"]) for r in records).items()))
+    if any(task_of(r["data_source"], r["extra_info"]) == "calc" for r in records):
         metrics["per_output_type"] = _breakdown(records, "output_type")
         metrics["per_category"] = _breakdown(records, "category")
     control = length_control(records)
@@ -113,13 +144,18 @@ def source_metrics(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def aggregate(records: list[dict[str, Any]], config: dict[str, Any]) -> dict[str, Any]:
-    """``metrics.json``: per data source metrics, the macro accuracy over sources, and the config."""
+    """``metrics.json``: per data source metrics, the macro accuracies over sources, and the config
+    (whose ``train_max_prompt_length`` sets the overlong-prompt count)."""
     by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in records:
         by_source[str(record["data_source"])].append(record)
-    per_source = {source: source_metrics(group) for source, group in sorted(by_source.items())}
-    return {
+    limit = int(config["train_max_prompt_length"])
+    per_source = {source: source_metrics(group, limit) for source, group in sorted(by_source.items())}
+    metrics: dict[str, Any] = {
         "per_source": per_source,
         "macro_acc": _mean([m["acc"] for m in per_source.values()]),
         "config": config,
     }
+    if all("acc_freeform" in m for m in per_source.values()):
+        metrics["macro_acc_freeform"] = _mean([m["acc_freeform"] for m in per_source.values()])
+    return metrics

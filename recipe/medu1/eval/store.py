@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from data_preprocess.core.files import write_atomic
 
 PREDICTIONS = "predictions.jsonl"
 SETTINGS = "settings.json"
@@ -33,6 +34,7 @@ GENERATION_KEYS = (
     "seed",
     "length_budget",
     "max_model_len",
+    "seed_scope",
 )
 
 Key = tuple[str, str, int, int]
@@ -96,21 +98,6 @@ def append_records(path: str | os.PathLike, records: Iterable[dict[str, Any]]) -
         os.fsync(handle.fileno())
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> None:
-    """Replace ``path`` with ``text`` via a temp file + rename, so readers never see half a file."""
-    target = Path(path)
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def rewrite_predictions(path: str | os.PathLike, records: Iterable[dict[str, Any]]) -> None:
     """Atomically replace the whole predictions file (used by ``--rescore`` to update reward terms)."""
     write_atomic(path, "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records))
@@ -143,13 +130,15 @@ def check_settings(saved: dict[str, Any], wanted: dict[str, Any]) -> None:
             + "\nUse a new --output_dir, or rerun with the stored settings."
         )
 
-    def scoring(settings: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        return settings.get("preset"), settings.get("reward_kwargs") or {}
+    def scoring(settings: dict[str, Any]) -> str:
+        return (
+            f"preset {settings.get('preset')!r}, reward kwargs {settings.get('reward_kwargs') or {}!r}, "
+            f"freeform {bool(settings.get('freeform'))}"
+        )
 
     if scoring(saved) != scoring(wanted):
         raise SettingsMismatch(
-            f"refusing to resume: this directory is scored with preset {saved.get('preset')!r} and reward "
-            f"kwargs {saved.get('reward_kwargs')!r}, not {wanted.get('preset')!r} / "
-            f"{wanted.get('reward_kwargs')!r}. Finish the run with the stored scoring, then change it with: "
-            f"python -m recipe.medu1.eval --rescore DIR --preset P [--reward_kwarg KEY=VALUE ...]"
+            f"refusing to resume: this directory is scored with {scoring(saved)}, not {scoring(wanted)}. "
+            "Finish the run with the stored scoring, then change it with: python -m recipe.medu1.eval "
+            "--rescore DIR --preset P [--reward_kwarg KEY=VALUE ...] [--freeform]"
         )

@@ -6,12 +6,13 @@ import json
 import statistics
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from data_preprocess.common import ROW_SCHEMA, SYSTEM_PROMPT, TYPE_INSTRUCTIONS
+from data_preprocess.core.files import write_parquet
+from data_preprocess.core.records import Item
+from data_preprocess.core.schema import make_row
 from recipe.medu1.eval import cli as evaluate
+from recipe.medu1.eval.prompts import encode_prompt
 
 RECORD_KEYS = {
     "data_source",
@@ -23,9 +24,11 @@ RECORD_KEYS = {
     "extra_info",
     "response",
     "pred",
+    "rule",
     "acc",
     "parsed",
     "response_tokens",
+    "capped",
     "score",
     "format",
     "answer",
@@ -35,6 +38,7 @@ RECORD_KEYS = {
     "prompt_tokens",
 }
 OPTIONS = {"A": "aspirin", "B": "heparin", "C": "metoprolol", "D": "nitroglycerin"}
+MAX_NEW_TOKENS = 8
 
 
 def extra_info(task: str, index: int, **overrides) -> dict:
@@ -57,84 +61,6 @@ def extra_info(task: str, index: int, **overrides) -> dict:
     return info
 
 
-def row(data_source: str, user: str, ground_truth: str, info: dict, system: bool = True) -> dict:
-    prompt = ([{"role": "system", "content": SYSTEM_PROMPT}] if system else []) + [
-        {"role": "user", "content": user}
-    ]
-    return {
-        "data_source": data_source,
-        "prompt": prompt,
-        "ability": "medical",
-        "reward_model": {"style": "rule", "ground_truth": ground_truth},
-        "extra_info": info,
-    }
-
-
-def write(rows: list[dict], path: Path) -> Path:
-    pq.write_table(pa.Table.from_pylist(rows, schema=ROW_SCHEMA), path)
-    return path
-
-
-@pytest.fixture
-def benchmark_files(tmp_path: Path) -> list[Path]:
-    """Three tiny benchmarks, one per task type, in the parquet contract."""
-    options = "\n".join(f"{k}. {v}" for k, v in OPTIONS.items())
-    mcq = [
-        row(
-            "medqa",
-            f"Chest pain and ST elevation. Best first drug?\n{options}\n{TYPE_INSTRUCTIONS['mcq']}",
-            gt,
-            extra_info("mcq", i, options=json.dumps(OPTIONS)),
-        )
-        for i, gt in enumerate(["A", "B", "D"])
-    ]
-    calc = [
-        row(
-            "medcalc",
-            f"Weight 70 kg, height 1.75 m. What is the BMI?\n{TYPE_INSTRUCTIONS['calc']}",
-            "22.9",
-            extra_info(
-                "calc",
-                0,
-                calculator_id=6,
-                calculator_name="Body Mass Index (BMI)",
-                category="physical",
-                output_type="decimal",
-                lower_limit=21.755,
-                upper_limit=24.045,
-            ),
-        ),
-        row(
-            "medcalc",
-            f"Age 70, hypertension, diabetes. CHA2DS2-VASc?\n{TYPE_INSTRUCTIONS['calc']}",
-            "4",
-            extra_info(
-                "calc",
-                1,
-                calculator_id=4,
-                calculator_name="CHA2DS2-VASc Score",
-                category="risk",
-                output_type="integer",
-                lower_limit=4.0,
-                upper_limit=4.0,
-            ),
-        ),
-    ]
-    text = [
-        row(
-            "medical_o1",
-            f"What is the first-line drug for type 2 diabetes?\n{TYPE_INSTRUCTIONS['text']}",
-            "Metformin is the first-line drug.",
-            extra_info("text", 0),
-        )
-    ]
-    return [
-        write(mcq, tmp_path / "medqa.parquet"),
-        write(calc, tmp_path / "medcalc.parquet"),
-        write(text, tmp_path / "medical_o1.parquet"),
-    ]
-
-
 def run(model: Path, files: list[Path], out: Path, *extra: str) -> int:
     argv = [
         "--model",
@@ -146,7 +72,7 @@ def run(model: Path, files: list[Path], out: Path, *extra: str) -> int:
         "--backend",
         "hf",
         "--max_new_tokens",
-        "8",
+        str(MAX_NEW_TOKENS),
         "--batch_size",
         "4",
         *extra,
@@ -180,8 +106,12 @@ def test_end_to_end_hf_all_tasks_n2(
     for r in records:
         assert RECORD_KEYS <= set(r)
         assert r["acc"] in (0.0, 1.0) and r["parsed"] in (0.0, 1.0) and r["acc_strict"] in (0.0, 1.0)
-        assert 1 <= r["response_tokens"] <= 8
-        assert isinstance(r["response"], str) and isinstance(r["pred"], str)
+        assert 1 <= r["response_tokens"] <= MAX_NEW_TOKENS
+        assert isinstance(r["response"], str) and isinstance(r["pred"], str) and isinstance(r["rule"], str)
+        assert (
+            r["response_tokens"] == MAX_NEW_TOKENS or not r["capped"]
+        )  # only a full-length response hit the cap
+        assert "acc_freeform" not in r and "rule_freeform" not in r  # only with --freeform
 
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics) == {"per_source", "macro_acc", "config"}
@@ -197,7 +127,10 @@ def test_end_to_end_hf_all_tasks_n2(
         assert m["unparsed_rate"] == pytest.approx(1 - statistics.fmean(r["parsed"] for r in group))
         assert m["mean_response_tokens"] == pytest.approx(statistics.fmean(tokens))
         assert m["median_response_tokens"] == pytest.approx(statistics.median(tokens))
-        assert m["n_truncated"] == 0
+        assert m["n_truncated"] == 0 and m["n_over_train_limit"] == 0
+        assert m["n_capped"] == sum(r["capped"] for r in group)
+        assert sum(m["rules"].values()) == len(group)
+        assert m["rules"] == {rule: sum(r["rule"] == rule for r in group) for rule in m["rules"]}
         best = {}
         for r in group:
             best[r["index"]] = max(best.get(r["index"], 0.0), r["acc"])
@@ -213,8 +146,9 @@ def test_end_to_end_hf_all_tasks_n2(
     )
 
     report = (out / "report.md").read_text()
-    for source in ("medqa", "medcalc", "medical_o1", "pass@2", "accuracy per output type"):
+    for source in ("medqa", "medcalc", "medical_o1", "pass@2", "accuracy per output type", "Parsed by rule"):
         assert source in report
+    assert "acc_freeform" not in report
     assert_png(out / "report.png")
     assert json.loads((out / "settings.json").read_text())["temperature"] == 0.7
 
@@ -247,24 +181,29 @@ def test_rerun_skips_finished_and_refuses_changed_settings(
 def test_long_prompts_are_left_truncated_and_counted(
     tiny_model_dir: Path, tmp_path: Path, tiny_tokenizer
 ) -> None:
-    from recipe.medu1.eval.generation import encode_prompt
-
-    short = row("medqa", "Best drug? A. aspirin B. heparin", "A", extra_info("mcq", 0), system=False)
-    long = row("medqa", "Best drug? A. aspirin B. heparin", "B", extra_info("mcq", 1))
-    data = write([short, long], tmp_path / "medqa.parquet")
-    full = encode_prompt(tiny_tokenizer, long["prompt"], 10_000)[0]
-    kept, original = encode_prompt(tiny_tokenizer, long["prompt"], 32)
-    assert original == len(full) > 32 and kept == full[-32:]  # verl's truncation="left": keep the end
-    assert len(encode_prompt(tiny_tokenizer, short["prompt"], 32)[0]) < 32
+    long = make_row("medqa", Item("Best drug?", "B", "q1", {"A": "aspirin", "B": "heparin"}), "test", 1)
+    short = make_row("medqa", Item("Best drug?", "A", "q0", {"A": "aspirin", "B": "heparin"}), "test", 0)
+    short["prompt"] = short["prompt"][1:]  # no system prompt: far shorter
+    data = write_parquet([short, long], tmp_path / "medqa.parquet")
+    short_length = encode_prompt(tiny_tokenizer, short["prompt"], 10_000).full_length
+    room = short_length + 4  # the prompt room of the run below: the short prompt fits, the long one not
+    full = encode_prompt(tiny_tokenizer, long["prompt"], 10_000).ids
+    kept, original = encode_prompt(tiny_tokenizer, long["prompt"], room)
+    assert original == len(full) > room and kept == full[-room:]  # verl's truncation="left": keep the end
 
     out = tmp_path / "run"
-    assert run(tiny_model_dir, [data], out, "--max_model_len", "40") == 0  # 40 - 8 new tokens = 32
+    # Context = room + new tokens; training's limit set between the two prompt lengths.
+    argv = ["--max_model_len", str(room + MAX_NEW_TOKENS), "--train_max_prompt_length", str(short_length)]
+    assert run(tiny_model_dir, [data], out, *argv) == 0
     records = {r["index"]: r for r in read_jsonl(out / "predictions.jsonl")}
-    assert records[1]["truncated"] and records[1]["prompt_tokens"] == 32
-    assert not records[0]["truncated"] and records[0]["prompt_tokens"] < 32
+    assert records[1]["truncated"] and records[1]["prompt_tokens"] == len(full)  # the full length
+    assert not records[0]["truncated"] and records[0]["prompt_tokens"] == short_length
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["per_source"]["medqa"]["n_truncated"] == 1
+    assert metrics["per_source"]["medqa"]["n_over_train_limit"] == 1  # only the long prompt is over
     assert metrics["per_source"]["medqa"]["n"] == 2  # truncated, never dropped
+    assert "| medqa | 2 |" in (out / "report.md").read_text()
+    assert "data.max_prompt_length " + str(short_length) in (out / "report.md").read_text()
 
 
 def test_length_budget_instruction_and_report(
@@ -306,6 +245,7 @@ def prediction(source: str, index: int, sample: int, response: str, gt: str, tok
         "truncated": False,
         "response": response,
         "response_tokens": tokens,
+        "capped": False,
         "score": 9.0,
         "acc": 9.0,
         "format": 9.0,
@@ -313,6 +253,7 @@ def prediction(source: str, index: int, sample: int, response: str, gt: str, tok
         "length": 9.0,
         "parsed": 9.0,
         "pred": "stale",
+        "rule": "stale",
         "acc_strict": 9.0,
     }
 
@@ -435,8 +376,45 @@ def test_rescore_with_reward_kwargs_hand_computed(hand_written_run: Path) -> Non
     assert text["acc_strict"] == 1.0  # the paper's threshold 45 still passes
 
 
+def test_rescore_freeform_is_its_own_column(tmp_path: Path) -> None:
+    """--freeform adds acc_freeform (tag-less prose read) and never changes acc or acc_strict."""
+    mcq = extra_info("mcq", 0, options=json.dumps(OPTIONS))
+    responses = [f"{THINK}<answer>B</answer>", f"{THINK} The answer is B.", f"{THINK} It is A or B."]
+    records = [
+        prediction("medqa", i, 0, text, "B", 10, {**mcq, "index": i}) for i, text in enumerate(responses)
+    ]
+    run_dir = tmp_path / "freeform"
+    run_dir.mkdir()
+    (run_dir / "predictions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert evaluate.main(["--rescore", str(run_dir), "--freeform"]) == 0
+    after = read_jsonl(run_dir / "predictions.jsonl")
+    assert [r["acc"] for r in after] == [1.0, 0.0, 0.0]  # tags only
+    assert [r["acc_strict"] for r in after] == [1.0, 0.0, 0.0]
+    assert [r["acc_freeform"] for r in after] == [1.0, 1.0, 0.0]  # the prose answer read, the hedge not
+    assert [r["rule"] for r in after] == ["letter", "no_answer", "no_answer"]
+    assert after[1]["rule_freeform"] == "freeform_anchor"
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    qa = metrics["per_source"]["medqa"]
+    assert qa["acc"] == pytest.approx(1 / 3) and qa["acc_freeform"] == pytest.approx(2 / 3)
+    assert qa["rules"] == {"letter": 1, "no_answer": 2}
+    assert sum(qa["rules_freeform"].values()) == 3 and qa["rules_freeform"]["freeform_anchor"] == 1
+    assert metrics["macro_acc_freeform"] == pytest.approx(2 / 3)
+    report = (run_dir / "report.md").read_text()
+    assert "| medqa | 3 | 33.3 | 33.3 | 66.7 |" in report and "| freeform_anchor | 0 | 1 |" in report
+
+    # Rescoring without --freeform drops the column again (no stale lenient numbers left behind).
+    assert evaluate.main(["--rescore", str(run_dir)]) == 0
+    assert all("acc_freeform" not in r for r in read_jsonl(run_dir / "predictions.jsonl"))
+    assert "acc_freeform" not in (run_dir / "report.md").read_text()
+
+
 @pytest.mark.parametrize(
-    ("pair", "message"), [("text_metrc=rougeL", "text_metrc"), ("nonsense", "KEY=VALUE")]
+    ("pair", "message"),
+    [
+        ("text_metrc=rougeL", "text_metrc"),
+        ("nonsense", "KEY=VALUE"),
+        ("freeform_fallback=true", "--freeform"),
+    ],
 )
 def test_bad_reward_kwarg_is_refused_before_anything_runs(
     pair: str, message: str, capsys: pytest.CaptureFixture

@@ -6,17 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from data_preprocess.common import build_prompt
-from recipe.medu1.eval.generation import (
-    HFBackend,
-    Request,
-    Sampling,
-    encode_prompt,
-    parse_length_budget,
-    request_seed,
-    until_eos,
-    with_length_budget,
-)
+from data_preprocess.core.prompts import build_prompt
+from recipe.medu1.eval.generation import HFBackend, Request, Sampling, hit_cap, request_seed, until_eos
+from recipe.medu1.eval.prompts import encode_prompt, parse_length_budget, with_length_budget
 
 
 def test_parse_length_budget() -> None:
@@ -29,24 +21,43 @@ def test_parse_length_budget() -> None:
             parse_length_budget(bad)
 
 
+def row(messages: list[dict[str, str]], budget: int) -> dict:
+    return {
+        "data_source": "medqa",
+        "prompt": messages,
+        "extra_info": {"split": "test", "index": 7, "length_budget": budget},
+    }
+
+
 @pytest.mark.parametrize("task", ["mcq", "calc", "text"])
 @pytest.mark.parametrize("budget", [256, -512])
 def test_length_instruction_matches_training_prompts(task: str, budget: int) -> None:
     """Appending the budget at evaluation gives exactly the prompt preprocessing writes for that budget,
-    also when the row already carried another budget."""
-    plain = build_prompt("What is the dose?", task)
-    assert with_length_budget(plain, 0, budget) == build_prompt(
-        "What is the dose?", task, length_budget=budget
-    )
+    also when the row already carried another budget (read from its extra_info)."""
+    wanted = build_prompt("What is the dose?", task, length_budget=budget)
+    messages, info = with_length_budget(row(build_prompt("What is the dose?", task), 0), budget)
+    assert messages == wanted and info["length_budget"] == budget
     other = build_prompt("What is the dose?", task, length_budget=1000)
-    assert with_length_budget(other, 1000, budget) == build_prompt(
-        "What is the dose?", task, length_budget=budget
-    )
+    messages, info = with_length_budget(row(other, 1000), budget)
+    assert messages == wanted and info["length_budget"] == budget
+    assert with_length_budget(row(other, 1000), None) == (other, row(other, 1000)["extra_info"])
+
+
+def test_length_budget_refuses_a_row_whose_prompt_lacks_its_instruction() -> None:
+    plain = build_prompt("What is the dose?", "mcq")
+    with pytest.raises(ValueError, match=r"medqa test row 7: extra_info.length_budget is 300"):
+        with_length_budget(row(plain, 300), 100)
 
 
 def test_until_eos_counts_the_eos_like_verl() -> None:
     assert until_eos([5, 6, 2, 0, 0], {2}) == [5, 6, 2]
     assert until_eos([5, 6, 7], {2}) == [5, 6, 7]
+
+
+def test_hit_cap_only_without_eos_at_the_limit() -> None:
+    assert hit_cap([5, 6, 7], {2}, 3)
+    assert not hit_cap([5, 6, 2], {2}, 3)  # stopped on the last allowed token
+    assert not hit_cap([5, 2], {2}, 3)
 
 
 def test_request_seed_is_stable_and_distinct() -> None:
@@ -61,7 +72,7 @@ def test_hf_batched_left_padding_equals_one_by_one(tiny_model_dir: Path, tiny_to
         str(tiny_model_dir), tiny_tokenizer, Sampling(temperature=0.0, top_p=1.0, max_new_tokens=6)
     )
     prompts = [
-        encode_prompt(tiny_tokenizer, [{"role": "user", "content": text}], 512)[0]
+        encode_prompt(tiny_tokenizer, [{"role": "user", "content": text}], 512).ids
         for text in ("Hi", "A much longer question about chest pain and heparin dosing in the elderly?")
     ]
     assert len(prompts[0]) != len(prompts[1])
@@ -75,7 +86,7 @@ def test_hf_samples_n_per_request(tiny_model_dir: Path, tiny_tokenizer) -> None:
     backend = HFBackend(
         str(tiny_model_dir), tiny_tokenizer, Sampling(temperature=1.0, top_p=1.0, max_new_tokens=6)
     )
-    prompt = encode_prompt(tiny_tokenizer, [{"role": "user", "content": "Hi"}], 512)[0]
+    prompt = encode_prompt(tiny_tokenizer, [{"role": "user", "content": "Hi"}], 512).ids
     (first, second), (third,) = backend.generate([Request(prompt, 2, 7), Request(prompt, 1, 8)])
     assert first != second  # sampling, not n copies of one answer
     assert backend.generate([Request(prompt, 2, 7), Request(prompt, 1, 8)]) == [[first, second], [third]]

@@ -13,7 +13,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from data_preprocess.common import ROW_SCHEMA, TYPE_INSTRUCTIONS
+from data_preprocess.core.prompts import TYPE_INSTRUCTIONS
+from data_preprocess.core.schema import ROW_SCHEMA
 
 N_QUESTIONS = 60
 REPO = Path(__file__).resolve().parents[3]
