@@ -9,14 +9,17 @@
 #   OUT_DIR     run directory; rerun the same command to resume an interrupted run  [outputs/eval/<model name>]
 #   FILES       space-separated parquet list replacing the suite below                   [the suite]
 #   PYTHON      interpreter with the package installed                                   [python]
-# The suite: MedQA, MedMCQA (validation: its test split has no answers), PubMedQA, MMLU medical,
-# MMLU-Pro health, MedXpertQA, MediQ, MedCalc-Bench and the medical-o1 open-ended test set. Defaults
-# are the paper's (temperature 0.2, top_p 0.95, 2048 new tokens, one sample); any option given after
-# MODEL_PATH overrides them. Outputs in OUT_DIR: predictions.jsonl, metrics.json, report.md, report.png.
+# The suite is the dataset registry's (`python -m data_preprocess.registry eval-suite`): MedQA, MedMCQA
+# (validation: its test split has no answers), PubMedQA, MMLU medical, MMLU-Pro health, MedXpertQA, MediQ,
+# MedCalc-Bench and the medical-o1 open-ended test set. Defaults: the paper's sampling (temperature 0.2,
+# top_p 0.95, one sample) and up to 4096 new tokens, training's response length (the report counts the
+# responses that hit it); any option given after MODEL_PATH overrides them. On vLLM-CPU set
+# VLLM_CPU_KVCACHE_SPACE (GiB of KV cache; vLLM-CPU otherwise reserves 90% of RAM). Outputs in OUT_DIR:
+# predictions.jsonl, metrics.json, report.md, report.png.
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
-    sed -n '2,15p' "$0" >&2
+    sed -n '2,18p' "$0" >&2
     exit 2
 fi
 MODEL_PATH=$1
@@ -26,15 +29,12 @@ DATA_ROOT=${DATA_ROOT:-$HOME/data}
 OUT_DIR=${OUT_DIR:-$REPO/outputs/eval/$(basename "$MODEL_PATH")}
 PYTHON=${PYTHON:-python}
 
-SUITE=(
-    medqa/test medmcqa/validation pubmedqa/test mmlu_medical/test mmlu_pro_health/test
-    medxpertqa/test mediq/test medcalc/test medical_o1/test
-)
 if [[ -n "${FILES:-}" ]]; then
     read -r -a DATA <<<"$FILES"
 else
+    SUITE=$("$PYTHON" -m data_preprocess.registry eval-suite)
     DATA=()
-    for entry in "${SUITE[@]}"; do DATA+=("$DATA_ROOT/$entry.parquet"); done
+    for entry in $SUITE; do DATA+=("$DATA_ROOT/$entry"); done
 fi
 
 missing=0
@@ -49,6 +49,5 @@ if [[ $missing -ne 0 ]]; then
     exit 1
 fi
 
-cd "$REPO"
 exec "$PYTHON" -m recipe.medu1.eval --model "$MODEL_PATH" --data "${DATA[@]}" --output_dir "$OUT_DIR" \
-    --temperature 0.2 --top_p 0.95 --max_new_tokens 2048 --n 1 "$@"
+    --temperature 0.2 --top_p 0.95 --max_new_tokens 4096 --n 1 "$@"
