@@ -1,0 +1,194 @@
+"""``summary.json`` of a ``make demo`` run: model, warm-up, GRPO per step and task, held-out before/after.
+
+Why one file: the demo's claim is "GRPO with the Med-U1 reward measurably improves a real model", and that
+claim needs the numbers side by side: the training score per step (from verl's rollout dumps), the
+held-out evaluation before and after GRPO (both after the warm-up, same rows, same sampling), and what
+it cost (seconds, peak RAM). ``criteria`` states each target and whether this run met it.
+
+Rates: ``format`` in a training step and ``format_rate`` in an evaluation are the share of responses whose
+format term is +1; ``parsed`` is the share whose answer was read; ``score`` is the mean Med-U1 reward with
+the training preset ``medu1``.
+
+Usage::
+
+    python -m recipe.medu1.analysis.demo_summary --out OUT/summary.json --model_dir M --warmup_dir W \\
+        --rollouts R --metrics metrics.jsonl --eval_before DIR --eval_after DIR --seconds S --mem_log F
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from data_preprocess import registry
+from recipe.medu1.analysis.plot_training import read_dumps, task_of
+from recipe.medu1.analysis.summarize_run import read_steps
+
+#: (name, threshold) of each learning criterion the demo must meet.
+CRITERIA = {
+    "heldout_score_gain": 0.3,
+    "train_score_gain_last_vs_first_third": 0.3,
+    "heldout_acc_change_points": -5.0,
+}
+
+
+def _mean(values: list[float]) -> float:
+    return statistics.fmean(values) if values else math.nan
+
+
+def _rates(lines: list[dict[str, Any]]) -> dict[str, float]:
+    return {
+        "score": _mean([float(x["score"]) for x in lines]),
+        "format": _mean([float(float(x["format"]) > 0) for x in lines]),
+        "acc": _mean([float(x["acc"]) for x in lines]),
+        "parsed": _mean([float(x["parsed"]) for x in lines]),
+        "n": len(lines),
+    }
+
+
+def train_steps(rollout_dir: str | Path) -> list[dict[str, Any]]:
+    """Per GRPO step: mean score over all responses, and score/format/acc/parsed per task."""
+    by_step: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for line in read_dumps(rollout_dir):
+        by_step[int(line["step"])].append(line)
+    steps = []
+    for step, lines in sorted(by_step.items()):
+        by_task: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for line in lines:
+            by_task[task_of(line)].append(line)
+        per_task = {task: _rates(group) for task, group in sorted(by_task.items())}
+        steps.append({"step": step, "score": _rates(lines)["score"], "per_task": per_task})
+    return steps
+
+
+def eval_block(eval_dir: str | Path) -> dict[str, dict[str, Any]]:
+    """Per benchmark (data source) and over all rows: the held-out metrics of one evaluation run."""
+    metrics = json.loads((Path(eval_dir) / "metrics.json").read_text())
+    block: dict[str, dict[str, Any]] = {}
+    for source, m in metrics["per_source"].items():
+        block[source] = {
+            "task": registry.task_of(source, None) or "unknown",
+            "n": m["n"],
+            "score": m["score"],
+            "acc": m["acc"],
+            "format_rate": (m["format"] + 1.0) / 2.0,  # the format term is +1 or -1
+            "unparsed_rate": m["unparsed_rate"],
+            "mean_tokens": m["mean_response_tokens"],
+        }
+    total = sum(b["n"] for b in block.values())
+    block["all"] = {"task": "all", "n": total}
+    for key in ("score", "acc", "format_rate", "unparsed_rate", "mean_tokens"):
+        block["all"][key] = sum(b[key] * b["n"] for s, b in block.items() if s != "all") / total
+    return block
+
+
+def thirds_gain(steps: list[dict[str, Any]]) -> float:
+    """Mean training score over the last third of the steps minus the first third."""
+    scores = [s["score"] for s in steps]
+    third = max(1, len(scores) // 3)
+    return _mean(scores[-third:]) - _mean(scores[:third])
+
+
+def criteria(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each learning target with this run's value and whether it was met."""
+    before, after = summary["eval"]["before"]["all"], summary["eval"]["after"]["all"]
+    values = {
+        "heldout_score_gain": after["score"] - before["score"],
+        "train_score_gain_last_vs_first_third": thirds_gain(summary["train"]["steps"]),
+        "heldout_acc_change_points": 100.0 * (after["acc"] - before["acc"]),
+    }
+    return {
+        name: {"value": v, "target": f">= {CRITERIA[name]}", "met": v >= CRITERIA[name]}
+        for name, v in values.items()
+    }
+
+
+def peak_rss_gb(mem_log: str | Path) -> float:
+    """Peak machine memory in use above the first sample (KiB lines of MemTotal - MemAvailable), in GB."""
+    samples = [int(x) for x in Path(mem_log).read_text().split()]
+    return (max(samples) - samples[0]) * 1024 / 1e9 if samples else math.nan
+
+
+def seconds_per_step(metrics_jsonl: str | Path) -> list[float]:
+    return [data["timing_s/step"] for _, data in read_steps(metrics_jsonl) if "timing_s/step" in data]
+
+
+def build(args: argparse.Namespace) -> dict[str, Any]:
+    model = json.loads((Path(args.model_dir) / "medu1_model.json").read_text())
+    warmup = json.loads((Path(args.warmup_dir) / "medu1_warmup.json").read_text())
+    step_seconds = seconds_per_step(args.metrics)
+    summary: dict[str, Any] = {
+        "model": {
+            k: model[k] for k in ("name", "wheel", "wheel_version", "gguf_sha256", "licence", "parameters")
+        },
+        "warmup": {k: warmup[k] for k in ("pairs", "pairs_per_task", "steps", "seconds", "final_loss")},
+        "train": {
+            "seconds_per_step": _mean(step_seconds),
+            "step_seconds": step_seconds,
+            "steps": train_steps(args.rollouts),
+        },
+        "eval": {
+            "backend": json.loads((Path(args.eval_after) / "metrics.json").read_text())["config"]["backend"],
+            "before": eval_block(args.eval_before),
+            "after": eval_block(args.eval_after),
+        },
+        "seconds": args.seconds,
+        "peak_rss_gb": peak_rss_gb(args.mem_log),
+    }
+    summary["criteria"] = criteria(summary)
+    return summary
+
+
+def render(summary: dict[str, Any]) -> str:
+    """The before/after table, the training trend and the criteria, as Markdown."""
+    before, after = summary["eval"]["before"], summary["eval"]["after"]
+    lines = [
+        "| benchmark | task | n | score before | score after | acc before | acc after | format+1 before | "
+        "format+1 after | tokens before | tokens after |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for source in before:
+        b, a = before[source], after[source]
+        lines.append(
+            f"| {source} | {b['task']} | {b['n']} | {b['score']:+.2f} | {a['score']:+.2f} | {b['acc']:.0%} | "
+            f"{a['acc']:.0%} | {b['format_rate']:.0%} | {a['format_rate']:.0%} | {b['mean_tokens']:.0f} | "
+            f"{a['mean_tokens']:.0f} |"
+        )
+    scores = " ".join(f"{s['score']:+.2f}" for s in summary["train"]["steps"])
+    lines += ["", f"Training score per step: {scores}", ""]
+    for name, c in summary["criteria"].items():
+        lines.append(
+            f"- {name}: {c['value']:+.2f} (target {c['target']}): {'met' if c['met'] else 'NOT met'}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for name in (
+        "out",
+        "model_dir",
+        "warmup_dir",
+        "rollouts",
+        "metrics",
+        "eval_before",
+        "eval_after",
+        "mem_log",
+    ):
+        parser.add_argument(f"--{name}", required=True)
+    parser.add_argument("--seconds", type=float, required=True, help="wall time of the whole demo")
+    args = parser.parse_args(argv)
+    summary = build(args)
+    Path(args.out).write_text(json.dumps(summary, indent=2) + "\n")
+    print(render(summary))
+    print(f"\n{args.out}: {summary['seconds']:.0f} s in all, peak RAM {summary['peak_rss_gb']:.1f} GB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
