@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 
 from recipe.medu1.preflight.composition import plain
 from recipe.medu1.preflight.findings import Finding, error, fact
-from reward_score.grade import NUMERIC_RESULT_KEYS, RESULT_KEYS
-from reward_score.settings import resolve_settings
+from reward_score import NUMERIC_RESULT_KEYS, RESULT_KEYS, resolve_settings
 
 if TYPE_CHECKING:
     from recipe.medu1.preflight.context import Preflight

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 
 from recipe.medu1.preflight.findings import ERROR, of_level
-from reward_score.grade import RULES
+from reward_score import RULES
 
 
 def test_batch_manager_from_legacy_registry_is_refused(preflight):
