@@ -57,20 +57,10 @@ DATASETS: tuple[Dataset, ...] = (
 
 BY_MODULE: dict[str, Dataset] = {d.module: d for d in DATASETS}
 
-#: The data_source names of the official Med-U1 parquets, so rows converted from them resolve to a
-#: task. Those parquets keep the calc limits and the length budget (``num_tokens``) in
-#: ``reward_model``: move them into ``extra_info`` (``lower_limit``, ``upper_limit``,
-#: ``length_budget``) before scoring such rows.
-OFFICIAL_ALIASES: dict[str, str] = {
-    "MedIQ": "mcq",
-    "EHRNoteQA": "mcq",
-    "MedXpertQA": "mcq",
-    "MMLU-Pro": "mcq",
-    "MedCalc-Bench": "calc",
-    "medical-o1-reasoning-SFT": "text",
-}
-
-TASK_BY_SOURCE: dict[str, str] = {d.data_source: d.task for d in DATASETS} | OFFICIAL_ALIASES
+TASK_BY_SOURCE: dict[str, str] = {d.data_source: d.task for d in DATASETS}
+#: What metrics and reports call a row whose task neither its extra_info nor the registry knows (the reward
+#: refuses such a row; grouping code must not drop it silently).
+UNKNOWN_TASK = "unknown"
 
 
 def dataset(module: str) -> Dataset:
@@ -80,13 +70,13 @@ def dataset(module: str) -> Dataset:
     return BY_MODULE[module]
 
 
-def task_of(data_source: Any, extra_info: Mapping[str, Any] | None) -> str | None:
+def task_of(data_source: Any, extra_info: Mapping[str, Any] | None) -> str:
     """The task of a row: ``extra_info["task"]`` when set, else the registry's task of its
-    ``data_source``; None when neither knows (the caller decides whether that is an error)."""
+    ``data_source``, else :data:`UNKNOWN_TASK`."""
     task = extra_info.get("task") if isinstance(extra_info, Mapping) else None
     if isinstance(task, str) and task:
         return task
-    return TASK_BY_SOURCE.get(data_source) if isinstance(data_source, str) else None
+    return TASK_BY_SOURCE.get(data_source, UNKNOWN_TASK) if isinstance(data_source, str) else UNKNOWN_TASK
 
 
 def eval_suite() -> list[str]:

@@ -14,8 +14,8 @@ from data_preprocess.core.prompts import TYPE_INSTRUCTIONS
 from data_preprocess.registry import (
     BY_MODULE,
     DATASETS,
-    OFFICIAL_ALIASES,
     TASK_BY_SOURCE,
+    UNKNOWN_TASK,
     dataset,
     eval_suite,
     task_of,
@@ -37,19 +37,18 @@ def test_every_converter_module_is_registered_and_vice_versa():
 def test_tasks_are_the_prompt_tasks_and_the_reward_tasks():
     import reward_score
 
-    assert {d.task for d in DATASETS} | set(OFFICIAL_ALIASES.values()) <= set(TYPE_INSTRUCTIONS)
+    assert {d.task for d in DATASETS} <= set(TYPE_INSTRUCTIONS)
     assert set(TYPE_INSTRUCTIONS) == set(reward_score.TASKS)
 
 
 def test_task_by_source_and_task_of():
     assert TASK_BY_SOURCE["mmlu_pro_health"] == "mcq" and "mmlu_pro" not in TASK_BY_SOURCE
     assert "mediqa" not in TASK_BY_SOURCE
-    assert TASK_BY_SOURCE["MedCalc-Bench"] == "calc" and TASK_BY_SOURCE["medical-o1-reasoning-SFT"] == "text"
     assert task_of("medqa", {"task": "text"}) == "text"
-    assert task_of("MedCalc-Bench", {"split": "train", "task": ""}) == "calc"
+    assert task_of("medcalc", {"split": "train", "task": ""}) == "calc"
     assert task_of("medqa", None) == "mcq"
-    assert task_of("somewhere_else", {}) is None
-    assert task_of(None, None) is None
+    assert task_of("somewhere_else", {}) == UNKNOWN_TASK
+    assert task_of(None, None) == UNKNOWN_TASK
     with pytest.raises(KeyError, match="known: medqa"):
         dataset("mediqa")
 

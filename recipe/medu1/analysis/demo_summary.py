@@ -72,7 +72,7 @@ def eval_block(eval_dir: str | Path) -> dict[str, dict[str, Any]]:
     block: dict[str, dict[str, Any]] = {}
     for source, m in metrics["per_source"].items():
         block[source] = {
-            "task": registry.task_of(source, None) or "unknown",
+            "task": registry.task_of(source, None),
             "n": m["n"],
             "score": m["score"],
             "acc": m["acc"],

@@ -63,10 +63,9 @@ def read_dumps(dump_dir: str | Path) -> list[dict[str, Any]]:
 
 
 def task_of(line: dict[str, Any]) -> str:
-    """The task of one dumped response: its ``task`` column (written by the medu1 trainer into rollout dumps
-    and by the medu1 reward manager into every reward's extra info), else the registry's task of its
-    ``data_source`` column, else "unknown"."""
-    return registry.task_of(line.get("data_source"), {"task": line.get("task")}) or "unknown"
+    """The task of one dumped response: its ``task`` column (the medu1 reward manager adds it to every
+    reward's extra info), else the registry's task of its ``data_source`` column."""
+    return registry.task_of(line.get("data_source"), {"task": line.get("task")})
 
 
 def response_tokens(line: dict[str, Any], tokenizer: Any) -> float:

@@ -16,7 +16,7 @@ import math
 import re
 from pathlib import Path
 
-from recipe.medu1.train.metrics import METRIC_PREFIX
+from recipe.medu1.train.metrics import METRIC_PREFIX, metric_key
 
 HEALTH_COLUMNS = {
     "score": "critic/score/mean",
@@ -45,9 +45,7 @@ def read_steps(path: str | Path) -> list[tuple[int, dict[str, float]]]:
 def table(steps: list[tuple[int, dict[str, float]]]) -> tuple[list[str], list[list[str]]]:
     """Header and rows: health columns, then ``<task>:<term>`` for every task seen in the run."""
     tasks = sorted({m["task"] for _, data in steps for key in data if (m := _TASK_KEY.match(key))})
-    task_columns = [
-        (f"{task}:{term}", f"{METRIC_PREFIX}/{task}/{term}/mean") for task in tasks for term in TASK_TERMS
-    ]
+    task_columns = [(f"{task}:{term}", metric_key(task, term)) for task in tasks for term in TASK_TERMS]
     columns = list(HEALTH_COLUMNS.items()) + task_columns
     header = ["step"] + [name for name, _ in columns]
     rows = [[str(step)] + [_fmt(data.get(key)) for _, key in columns] for step, data in steps if step > 0]

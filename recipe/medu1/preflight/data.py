@@ -95,14 +95,14 @@ def read_data_file(key: str, raw_path: str, prompt_key: str) -> DataFile:
     found.untasked = Counter(s for s, info in zip(sources, infos, strict=True) if not info.get("task"))
     first: dict[str, int] = {}
     for i, (source, info) in enumerate(zip(sources, infos, strict=True)):
-        first.setdefault(task_of(source, info) or "unknown", i)
+        first.setdefault(task_of(source, info), i)
     found.first_row_per_task = {task: table.slice(i, 1).to_pylist()[0] for task, i in first.items()}
     return found
 
 
 def _untasked_message(data_file: DataFile) -> str:
     counts = ", ".join(
-        f"{source} {n} (registry task: {task_of(source, None) or 'unknown'})"
+        f"{source} {n} (registry task: {task_of(source, None)})"
         for source, n in sorted(data_file.untasked.items())
     )
     return (

@@ -13,17 +13,14 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from data_preprocess import registry
 from reward_score import NUMERIC_RESULT_KEYS
 
 METRIC_PREFIX = "medu1"
-UNKNOWN_TASK = "unknown"
 
 
-def task_of(data_source: str, extra_info: Mapping | None) -> str:
-    """The sample's task as the registry reads it, or ``"unknown"`` so that no sample drops out of the
-    per-task means (the reward itself refuses a row without a task)."""
-    return registry.task_of(data_source, extra_info) or UNKNOWN_TASK
+def metric_key(task: str, term: str) -> str:
+    """The name a per-task step metric is logged under (``summarize_run`` reads the same names)."""
+    return f"{METRIC_PREFIX}/{task}/{term}/mean"
 
 
 def per_task_metrics(
@@ -54,6 +51,4 @@ def per_task_metrics(
         for term in NUMERIC_RESULT_KEYS:
             if info.get(term) is not None:
                 values[(task, term)].append(float(info[term]))
-    return {
-        f"{METRIC_PREFIX}/{task}/{term}/mean": float(np.mean(vals)) for (task, term), vals in values.items()
-    }
+    return {metric_key(task, term): float(np.mean(vals)) for (task, term), vals in values.items()}

@@ -88,5 +88,5 @@ class MedU1RewardManager(NaiveRewardManager):
         # Every term of reward_score.RESULT_KEYS goes to reward_extra_info (verl's validation metrics skip
         # the strings "pred" and "rule" except for majority voting), plus the row's task, so that validation
         # dumps, which carry no data_source, still say which task each response belongs to.
-        info = {**result, "task": task_of(non_tensor["data_source"], extra_info) or "unknown"}
+        info = {**result, "task": task_of(non_tensor["data_source"], extra_info)}
         return {"reward_score": float(result["score"]), "reward_extra_info": info}

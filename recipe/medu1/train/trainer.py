@@ -1,6 +1,6 @@
 """verl plugin: the "medu1" trainer = verl's synchronous PPO trainer + per-task training metrics.
 
-Selected with ``trainer.v1.trainer_mode=medu1`` (set in ``config/medu1_grpo.yaml``). It adds, per
+Selected with ``trainer.v1.trainer_mode=medu1`` (set in ``config/medu1.yaml``). It adds, per
 training step, ``medu1/<task>/<term>/mean`` for every reward term and the response length (see
 ``recipe.medu1.train.metrics``), read from the step's samples in TransferQueue before verl clears them, and
 writes the data source, task, response tokens and reward terms into the rollout dumps
@@ -32,7 +32,8 @@ try:
     from verl.trainer.ppo.v1.trainer_base import register_trainer
     from verl.trainer.ppo.v1.trainer_sync import PPOTrainerSync
 
-    from recipe.medu1.train.metrics import per_task_metrics, task_of
+    from data_preprocess.registry import task_of
+    from recipe.medu1.train.metrics import per_task_metrics
     from reward_score import RESULT_KEYS
 except Exception as exc:  # pragma: no cover - only reached with a broken install
     print(f"[medu1] trainer plugin (recipe.medu1.train.trainer) failed to import: {exc!r}", file=sys.stderr)

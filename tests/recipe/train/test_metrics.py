@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recipe.medu1.train.metrics import per_task_metrics, task_of
+from recipe.medu1.train.metrics import metric_key, per_task_metrics
 
 
 def terms(score, acc, fmt, answer, length, parsed):
@@ -55,11 +55,9 @@ def test_missing_term_is_left_out_of_its_mean():
     }
 
 
-def test_task_from_extra_info_then_data_source():
-    assert task_of("medqa", {"task": "text"}) == "text"
-    assert task_of("MedCalc-Bench", {"split": "train"}) == "calc"
-    assert task_of("medqa", None) == "mcq"
-    assert task_of("somewhere_else", {}) == "unknown"
+def test_metric_key_is_the_logged_name():
+    metrics = per_task_metrics(["calc"], [{"acc": 1.0}], [7])
+    assert metric_key("calc", "acc") in metrics and metrics[metric_key("calc", "response_length")] == 7.0
 
 
 def test_mismatched_inputs_raise():
