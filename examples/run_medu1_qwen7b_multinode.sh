@@ -18,7 +18,8 @@
 #   NNODES=2 CKPT_DIR=/shared/ckpt bash examples/run_medu1_qwen7b_multinode.sh --check   # CPU, offline
 #
 # Environment: NNODES (default 2), GPUS_PER_NODE (default 8), MODEL_PATH, EXPERIMENT_NAME, CKPT_DIR
-# (absolute checkpoint directory on shared storage; --check refuses a relative one), plus DATA_DIR,
+# (absolute checkpoint directory on shared storage; --check refuses a relative one), MINI_BATCH
+# (actor_rollout_ref.actor.ppo_mini_batch_size in prompts; required beyond 32 GPUs), plus DATA_DIR,
 # TRAIN_FILES, VAL_FILES, LOGGER, PROJECT_NAME, PYTHON.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -29,6 +30,22 @@ GPUS_PER_NODE="${GPUS_PER_NODE:-8}"
 EXPERIMENT_NAME="${EXPERIMENT_NAME:-medu1_grpo_qwen2.5_7b_${NNODES}nodes}"
 CKPT_DIR="${CKPT_DIR:-$HOME/checkpoints/$PROJECT_NAME/$EXPERIMENT_NAME}"
 export RAY_ADDRESS="${RAY_ADDRESS:-auto}"
+
+# The official mini-batch (4 prompts x n=8 = 32 responses, medu1.yaml) is split evenly over every GPU
+# of the cluster: 1, 2 or 4 nodes of 8 GPUs (one sequence per GPU per update at 4 nodes). Any other size
+# (beyond 4 nodes, or 3) needs MINI_BATCH: a multiple of GPUs / n, with the learning rate retuned for it.
+OFFICIAL_MINI_BATCH_RESPONSES=32
+GPUS=$((NNODES * GPUS_PER_NODE))
+MINI_BATCH_OVERRIDE=()
+if [[ -n "${MINI_BATCH:-}" ]]; then
+    MINI_BATCH_OVERRIDE=(actor_rollout_ref.actor.ppo_mini_batch_size="$MINI_BATCH")
+elif ((OFFICIAL_MINI_BATCH_RESPONSES % GPUS)); then
+    echo "error: the official mini-batch (4 prompts x n=8 = $OFFICIAL_MINI_BATCH_RESPONSES responses) does not" \
+        "split over NNODES=$NNODES x GPUS_PER_NODE=$GPUS_PER_NODE = $GPUS GPUs (it does over 1, 2 or 4 nodes of 8 GPUs)." \
+        "Set MINI_BATCH (prompts per update) to a multiple of GPUs / n = $GPUS / 8 and retune" \
+        "actor_rollout_ref.actor.optim.lr for it." >&2
+    exit 2
+fi
 
 # Non-secret variables every worker needs, forwarded through Ray's job environment when set here.
 FORWARDED=()
@@ -46,10 +63,11 @@ OVERRIDES=(
     # Checkpoints must land on storage every node can reach, at an absolute path: each rank writes its
     # shards relative to its own working directory otherwise.
     trainer.default_local_dir="$CKPT_DIR"
-    # Rollout grows with the cluster (64 prompts per node, as the single-node script); the mini-batch
-    # stays the official 4 prompts (medu1.yaml), so the update rate per prompt does not change with
-    # the number of nodes (16 updates per step per node).
+    # Rollout grows with the cluster (64 prompts per node, as the single-node script); up to 4 nodes the
+    # mini-batch stays the official 4 prompts (medu1.yaml), so the update rate per prompt does not change
+    # with the number of nodes (16 updates per step per node); beyond, MINI_BATCH sets it.
     data.train_batch_size=$((64 * NNODES))
+    "${MINI_BATCH_OVERRIDE[@]}"
     "${MEDU1_GPU_NODE[@]}"
     "${MEDU1_QWEN7B_PLACEMENT[@]}"
     "${FORWARDED[@]}"

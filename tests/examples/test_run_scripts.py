@@ -185,3 +185,30 @@ def test_loggers_are_selected_by_env(data_dir):
     result = check("run_medu1_qwen7b.sh", DATA_DIR=str(data_dir), LOGGER="console,wandb,tensorboard")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "logger ['console', 'wandb', 'tensorboard']" in result.stdout
+
+
+@pytest.mark.parametrize("nnodes", ["3", "8"])
+def test_multinode_refuses_a_cluster_the_official_mini_batch_does_not_split_over(nnodes, data_dir):
+    # The script stops before the checker starts: 32 responses per update over 24 or 64 GPUs.
+    result = check("run_medu1_qwen7b_multinode.sh", DATA_DIR=str(data_dir), NNODES=nnodes)
+    assert result.returncode == 2, result.stdout + result.stderr
+    gpus = int(nnodes) * 8
+    assert f"does not split over NNODES={nnodes} x GPUS_PER_NODE=8 = {gpus} GPUs" in result.stderr
+    assert f"Set MINI_BATCH (prompts per update) to a multiple of GPUs / n = {gpus} / 8" in result.stderr
+    assert "preflight" not in result.stderr
+
+
+def test_multinode_beyond_four_nodes_runs_with_an_explicit_mini_batch(data_dir):
+    result = check(
+        "run_medu1_qwen7b_multinode.sh",
+        DATA_DIR=str(data_dir),
+        NNODES="8",
+        MINI_BATCH="8",
+        CKPT_DIR="/shared/ckpt",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "actor_rollout_ref.actor.ppo_mini_batch_size=8" in result.stderr
+    summary = summary_lines(result.stdout)
+    assert summary["GPUs"] == "8 node(s) x 8 = 64"
+    assert "8 prompts (64 responses) per update" in summary["update rate"]
+    assert "update rate differs from the paper's" in result.stdout  # the lr must be retuned knowingly
