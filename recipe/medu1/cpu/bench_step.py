@@ -1,0 +1,112 @@
+"""Time one GRPO step of the demo model on CPU for each speed option, side by side on the same batch.
+
+Why: ``make demo`` must show learning within its time budget on 2 cores, and every speed override in
+``examples/run_medu1_cpu_demo.sh`` has to earn its place. Each variant below is the demo's run with one
+thing changed (or the issue's original fp32 setup), launched the same way with the same data, seed and
+unshuffled order, so step 2 of every variant sees the same prompts (step 1 carries one-time warm-ups and
+is not compared). The table prints verl's own ``timing_s/*`` breakdown (generation, old log-prob,
+reference, update) and each variant's step time as a ratio to the demo's.
+
+Timings on a shared 2-core machine are noisy: compare ratios from one run, not absolute seconds across
+runs. Each variant starts Ray, the FSDP workers and vLLM-CPU afresh (~3-4 min), so the full table takes
+about 30-40 minutes.
+
+Usage: ``python -m recipe.medu1.cpu.bench_step MODEL_DIR TRAIN.parquet OUT_DIR [--only NAME ...]``
+(run with the CPU venv's python; MODEL_DIR is e.g. the warm-up output of ``make demo``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+TIMINGS = ("gen", "old_log_prob", "ref", "update_actor", "step")
+ISSUE_FP32 = [
+    "actor_rollout_ref.rollout.dtype=float32",
+    "algorithm.rollout_correction.bypass_mode=False",
+    "actor_rollout_ref.actor.use_kl_loss=True",
+    "data.max_prompt_length=512",
+    "actor_rollout_ref.rollout.max_model_len=640",
+]
+#: name -> overrides on top of the demo's own (an empty list is the demo as it runs).
+VARIANTS: dict[str, list[str]] = {
+    "demo": [],
+    "issue_fp32_setup": ISSUE_FP32,
+    "fp32_rollout": ["actor_rollout_ref.rollout.dtype=float32"],
+    "old_logprob_recompute": ["algorithm.rollout_correction.bypass_mode=False"],
+    "prompt_cap_512": ["data.max_prompt_length=512", "actor_rollout_ref.rollout.max_model_len=640"],
+    "large_micro_batches": [
+        "actor_rollout_ref.actor.ppo_max_token_len_per_gpu=8192",
+        "actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu=8192",
+        "actor_rollout_ref.ref.log_prob_max_token_len_per_gpu=8192",
+    ],
+    "lora_r16": [
+        "actor_rollout_ref.model.lora_rank=16",
+        "actor_rollout_ref.model.lora_alpha=32",
+        "actor_rollout_ref.model.target_modules=all-linear",
+    ],
+    "kl_loss_with_ref": ["actor_rollout_ref.actor.use_kl_loss=True"],
+    "no_entropy_term": ["actor_rollout_ref.actor.entropy_coeff=0"],
+}
+
+
+def run_variant(name: str, model_dir: Path, train_file: Path, out_dir: Path) -> dict[str, float]:
+    """Launch the demo run for 2 steps with the variant's overrides; step 2's timings (empty on failure)."""
+    run_dir = out_dir / name
+    env = dict(os.environ, MODEL_PATH=str(model_dir), OUT_DIR=str(run_dir), STEPS="2")
+    env.update(TRAIN_FILES=str(train_file), VAL_FILES=str(train_file), CPU_VENV=str(Path(sys.prefix)))
+    overrides = ["data.shuffle=False", "trainer.save_freq=-1", *VARIANTS[name]]
+    log = run_dir.with_suffix(".log")
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as handle:
+        code = subprocess.call(
+            ["bash", str(REPO / "examples" / "run_medu1_cpu_demo.sh"), *overrides],
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    metrics = run_dir / "metrics.jsonl"
+    if code != 0 or not metrics.is_file():
+        print(f"[bench] {name}: failed (exit {code}); see {log}", flush=True)
+        return {}
+    steps = [json.loads(line) for line in metrics.read_text().splitlines() if line.strip()]
+    data = next((s["data"] for s in steps if s["step"] == 2), {})
+    return {key: float(data[f"timing_s/{key}"]) for key in TIMINGS if f"timing_s/{key}" in data}
+
+
+def table(results: dict[str, dict[str, float]]) -> str:
+    """Markdown: the step-2 breakdown per variant and its step time relative to the demo's."""
+    reference = results.get("demo", {}).get("step")
+    lines = ["| variant | " + " | ".join(TIMINGS) + " | step / demo |", "|---" * (len(TIMINGS) + 2) + "|"]
+    for name, timing in results.items():
+        cells = [f"{timing[key]:.1f}" if key in timing else "-" for key in TIMINGS]
+        ratio = f"{timing['step'] / reference:.2f}" if reference and "step" in timing else "-"
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model_dir", type=Path)
+    parser.add_argument("train_file", type=Path, help="the demo's mix train.parquet")
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--only", nargs="+", choices=sorted(VARIANTS), help="variants to run (default all)")
+    args = parser.parse_args()
+    results = {}
+    for name in args.only or list(VARIANTS):
+        results[name] = run_variant(
+            name, args.model_dir.resolve(), args.train_file.resolve(), args.out_dir.resolve()
+        )
+        print(f"[bench] {name}: {results[name]}", flush=True)
+    report = table(results)
+    (args.out_dir / "bench_step.md").write_text(report + "\n")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
