@@ -27,9 +27,9 @@ from typing import Any
 from data_preprocess.core.choices import option_letters
 from data_preprocess.core.cli import cli
 from data_preprocess.core.pipeline import ConvertSettings, Parser, convert_splits
-from data_preprocess.core.readers import local_files, read_files, read_jsonl
+from data_preprocess.core.readers import Source, local_files, read_files, read_jsonl
 from data_preprocess.core.records import InvalidRecord, Item, require_options, require_str
-from data_preprocess.core.resplit import add_resplit_arg, seeded_resplit
+from data_preprocess.core.resplit import add_resplit_arg
 from data_preprocess.registry import dataset
 
 DATA_SOURCE = dataset("ehrnoteqa").data_source
@@ -103,10 +103,11 @@ def convert(
     settings = ConvertSettings(**flags)
     file = release_file(local_dataset_path)
     if resplit:
-        sources = seeded_resplit({"all": read_jsonl(file)}, tuple(resplit), settings.seed, DATA_SOURCE)
+        sources: dict[str, Source] = {"all": read_jsonl(file)}
     else:
         sources = read_files(local_files(file, (".jsonl",), settings.split), read_jsonl)
-    return convert_splits(DATA_SOURCE, sources, make_parse(not without_notes), local_save_dir, settings)
+    parse = make_parse(not without_notes)
+    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings, resplit=resplit)
 
 
 def add_args(parser: argparse.ArgumentParser) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from data_preprocess.core.cli import cli
 from data_preprocess.core.pipeline import ConvertSettings, convert_splits
-from data_preprocess.core.readers import load_hub, local_files, read_csv, read_files
+from data_preprocess.core.readers import local_or_hub, read_csv
 from data_preprocess.core.records import InvalidRecord, Item, parse_limit, require_str
 from data_preprocess.registry import dataset
 
@@ -77,10 +77,7 @@ def convert(
     if version not in HUB_IDS:
         raise ValueError(f"version must be one of {sorted(HUB_IDS)}, got {version!r}")
     settings = ConvertSettings(**flags)
-    if local_dataset_path is None:
-        sources = {s: src for s, src in load_hub(HUB_IDS[version]).items() if settings.split in (None, s)}
-    else:
-        sources = read_files(local_files(local_dataset_path, (".csv",), settings.split), read_csv)
+    sources = local_or_hub(local_dataset_path, settings.split, (".csv",), read_csv, HUB_IDS[version])
     return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
 
 

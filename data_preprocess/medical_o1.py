@@ -22,7 +22,7 @@ from data_preprocess.core.cli import cli
 from data_preprocess.core.pipeline import ConvertSettings, convert_splits
 from data_preprocess.core.readers import Record, load_hub, read_json, require_path
 from data_preprocess.core.records import InvalidRecord, Item, require_str
-from data_preprocess.core.resplit import add_resplit_arg, seeded_resplit
+from data_preprocess.core.resplit import add_resplit_arg
 from data_preprocess.registry import dataset
 
 DATA_SOURCE = dataset("medical_o1").data_source
@@ -61,16 +61,11 @@ def convert(
 ) -> dict[str, int]:
     """Convert the local JSON list (or the hub config ``en``) into seeded train/validation/test files."""
     settings = ConvertSettings(**flags)
-    if settings.split is not None:
-        raise ValueError(
-            f"{DATA_SOURCE} has one upstream split: choose sizes with --resplit (0 omits a split)"
-        )
     if local_dataset_path:
         records = {"train": read_release(local_dataset_path)}
     else:
         records = load_hub(HUB_ID, HUB_CONFIG)
-    sources = seeded_resplit(records, tuple(resplit), settings.seed, DATA_SOURCE)
-    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
+    return convert_splits(DATA_SOURCE, records, parse, local_save_dir, settings, resplit=resplit)
 
 
 def add_args(parser: argparse.ArgumentParser) -> None:

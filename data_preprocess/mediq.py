@@ -21,9 +21,9 @@ from typing import Any
 
 from data_preprocess.core.cli import cli
 from data_preprocess.core.pipeline import ConvertSettings, convert_splits
-from data_preprocess.core.readers import load_hub, local_files, read_files, read_jsonl
+from data_preprocess.core.readers import local_or_hub, read_jsonl
 from data_preprocess.core.records import InvalidRecord, Item, require_options, require_str
-from data_preprocess.core.resplit import add_resplit_arg, seeded_resplit
+from data_preprocess.core.resplit import add_resplit_arg
 from data_preprocess.registry import dataset
 
 DATA_SOURCE = dataset("mediq").data_source
@@ -71,13 +71,8 @@ def convert(
     """Convert a local MediQ copy (file or folder), or the hub dataset, to ``<split>.parquet``;
     ``resplit`` (train, validation, test sizes) pools the input and re-splits it like Med-U1."""
     settings = ConvertSettings(**flags)
-    if local_dataset_path:
-        sources = read_files(local_files(local_dataset_path, (".jsonl",), settings.split), read_jsonl)
-    else:
-        sources = {name: s for name, s in load_hub(HUB_ID).items() if settings.split in (None, name)}
-    if resplit:
-        sources = seeded_resplit(sources, tuple(resplit), settings.seed, DATA_SOURCE)
-    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
+    sources = local_or_hub(local_dataset_path, settings.split, (".jsonl",), read_jsonl, HUB_ID)
+    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings, resplit=resplit)
 
 
 def add_args(parser: argparse.ArgumentParser) -> None:

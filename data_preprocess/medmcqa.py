@@ -19,7 +19,7 @@ from typing import Any
 from data_preprocess.core.choices import letter_of, lettered
 from data_preprocess.core.cli import cli
 from data_preprocess.core.pipeline import ConvertSettings, convert_splits
-from data_preprocess.core.readers import load_hub, local_files, read_files, read_json_lines_or_parquet
+from data_preprocess.core.readers import local_or_hub, read_json_lines_or_parquet
 from data_preprocess.core.records import InvalidRecord, Item, require_options, require_str
 from data_preprocess.registry import dataset
 
@@ -27,6 +27,7 @@ DATA_SOURCE = dataset("medmcqa").data_source
 DEFAULT_SAVE_DIR = dataset("medmcqa").default_save_dir
 HUB_ID = "openlifescienceai/medmcqa"
 NATIVE_OPTION_FIELDS = ("opa", "opb", "opc", "opd")
+LOCAL_SUFFIXES = (".json", ".jsonl", ".parquet")
 _LETTER_PREFIX = re.compile(r"^\s*([A-Z])\s*[.)]\s*")
 
 
@@ -90,11 +91,9 @@ def convert(
 ) -> dict[str, int]:
     """Convert every split found; returns rows written per split."""
     settings = ConvertSettings(**flags)
-    if local_dataset_path is None:
-        sources = load_hub(HUB_ID)
-    else:
-        by_split = local_files(local_dataset_path, (".json", ".jsonl", ".parquet"), settings.split)
-        sources = read_files(by_split, read_json_lines_or_parquet)
+    sources = local_or_hub(
+        local_dataset_path, settings.split, LOCAL_SUFFIXES, read_json_lines_or_parquet, HUB_ID
+    )
     return convert_splits(
         DATA_SOURCE, sources, functools.partial(parse, cop_base=cop_base), local_save_dir, settings
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 from data_preprocess.core.cli import cli
 from data_preprocess.core.pipeline import ConvertSettings, convert_splits
-from data_preprocess.core.readers import load_hub, local_files, read_files, read_jsonl
+from data_preprocess.core.readers import local_or_hub, read_jsonl
 from data_preprocess.core.records import Item, require_options, require_str
 from data_preprocess.registry import dataset
 
@@ -37,10 +37,7 @@ def parse(raw: dict[str, Any], ref: str) -> Item:
 def convert(local_dataset_path: str | None = None, local_save_dir: str = DEFAULT_SAVE_DIR, **flags: Any):
     """Convert every split found; returns rows written per split."""
     settings = ConvertSettings(**flags)
-    if local_dataset_path is None:
-        sources = load_hub(HUB_ID)
-    else:
-        sources = read_files(local_files(local_dataset_path, (".jsonl",), settings.split), read_jsonl)
+    sources = local_or_hub(local_dataset_path, settings.split, (".jsonl",), read_jsonl, HUB_ID)
     return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
 
 

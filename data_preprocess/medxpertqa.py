@@ -25,9 +25,9 @@ from typing import Any
 
 from data_preprocess.core.cli import cli
 from data_preprocess.core.pipeline import ConvertSettings, convert_splits
-from data_preprocess.core.readers import load_hub, local_files, read_files, read_jsonl
+from data_preprocess.core.readers import local_or_hub, read_jsonl
 from data_preprocess.core.records import InvalidRecord, Item, require_options, require_str
-from data_preprocess.core.resplit import add_resplit_arg, seeded_resplit
+from data_preprocess.core.resplit import add_resplit_arg
 from data_preprocess.registry import dataset
 
 DATA_SOURCE = dataset("medxpertqa").data_source
@@ -69,16 +69,11 @@ def convert(
     """Convert a local MedXpertQA Text copy (file or folder), or the hub config ``Text``; ``resplit``
     (train, validation, test sizes) pools the input splits and re-splits them like Med-U1."""
     settings = ConvertSettings(**flags)
-    if local_dataset_path:
-        text_dir = Path(local_dataset_path).expanduser() / HUB_CONFIG
-        path = text_dir if text_dir.is_dir() else local_dataset_path
-        sources = read_files(local_files(path, (".jsonl",), settings.split), read_jsonl)
-    else:
-        hub = load_hub(HUB_ID, HUB_CONFIG)
-        sources = {name: s for name, s in hub.items() if settings.split in (None, name)}
-    if resplit:
-        sources = seeded_resplit(sources, tuple(resplit), settings.seed, DATA_SOURCE)
-    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
+    path = local_dataset_path
+    if path is not None and (Path(path).expanduser() / HUB_CONFIG).is_dir():
+        path = Path(path).expanduser() / HUB_CONFIG
+    sources = local_or_hub(path, settings.split, (".jsonl",), read_jsonl, HUB_ID, HUB_CONFIG)
+    return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings, resplit=resplit)
 
 
 def add_args(parser: argparse.ArgumentParser) -> None:

@@ -44,6 +44,7 @@ VALIDATION_FILES = {"validation.parquet": "validation split", "dev.parquet": "de
 #: see a task improve or collapse, while a five-source mix validates on 320 prompts (1,280 generations
 #: at n=4) instead of every validation question at every validation step.
 DEFAULT_VAL_PER_SOURCE = 64
+DEFAULT_SAVE_DIR = "~/data/medu1"  # the run scripts' default DATA_DIR
 HELD_OUT_SHARE = 10  # a held-out train slice takes at most 1 / HELD_OUT_SHARE of an input's train rows
 
 
@@ -133,7 +134,7 @@ def _counts(table: pa.Table) -> dict[str, dict[str, int]]:
 
 def mix(
     inputs: list[str],
-    local_save_dir: str = "~/data/medu1",
+    local_save_dir: str = DEFAULT_SAVE_DIR,
     seed: int = 42,
     val_per_source: int = DEFAULT_VAL_PER_SOURCE,
 ) -> dict[str, Any]:
@@ -186,7 +187,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--inputs", nargs="+", required=True, metavar="DIR_or_FILE[:N|:W]")
-    parser.add_argument("--local_save_dir", default="~/data/medu1")
+    parser.add_argument("--local_save_dir", default=DEFAULT_SAVE_DIR)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--val_per_source",

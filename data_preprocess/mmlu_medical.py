@@ -82,10 +82,9 @@ def _local_sources(path: str, split: str | None) -> dict[str, Source]:
     }
 
 
-def _hub_sources(split: str | None) -> dict[str, Source]:
+def _hub_sources() -> dict[str, Source]:
     per_subject = [load_hub(HUB_ID, subject) for subject in SUBJECTS]
-    wanted = [s for s in HUB_SPLITS if split in (None, s)]
-    return {s: itertools.chain.from_iterable([subject[s] for subject in per_subject]) for s in wanted}
+    return {s: itertools.chain.from_iterable([subject[s] for subject in per_subject]) for s in HUB_SPLITS}
 
 
 def convert(
@@ -94,7 +93,7 @@ def convert(
     """Convert dev/validation/test; returns rows written per split."""
     settings = ConvertSettings(**flags)
     if local_dataset_path is None:
-        sources = _hub_sources(settings.split)
+        sources = _hub_sources()
     else:
         sources = _local_sources(local_dataset_path, settings.split)
     return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)

@@ -6,7 +6,7 @@ Sources: the hub dataset ``TIGER-Lab/MMLU-Pro`` (``question_id``, ``question``, 
 MedAgentsBench (``realidx``, ``question``, ``options`` {A..J}, ``answer_idx`` letter). Rows of other
 categories are dropped. The source (``src``, e.g. "ori_mmlu-virology") goes to ``extra_info["category"]``.
 
-    python data_preprocess/mmlu_pro.py --local_dataset_path test.jsonl --local_save_dir ~/data/mmlu_pro
+    python data_preprocess/mmlu_pro.py --local_dataset_path test.jsonl
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from data_preprocess.core.choices import letter_of, lettered
 from data_preprocess.core.cli import cli
 from data_preprocess.core.pipeline import ConvertSettings, convert_splits
-from data_preprocess.core.readers import Source, load_hub, local_files, read_files, read_json_lines_or_parquet
+from data_preprocess.core.readers import Source, local_or_hub, read_json_lines_or_parquet
 from data_preprocess.core.records import InvalidRecord, Item, require_options, require_str
 from data_preprocess.registry import dataset
 
@@ -24,6 +24,7 @@ DATA_SOURCE = dataset("mmlu_pro").data_source
 DEFAULT_SAVE_DIR = dataset("mmlu_pro").default_save_dir
 HUB_ID = "TIGER-Lab/MMLU-Pro"
 CATEGORY = "health"
+LOCAL_SUFFIXES = (".json", ".jsonl", ".parquet")
 
 
 def parse(raw: dict[str, Any], ref: str) -> Item:
@@ -63,13 +64,9 @@ def convert(
 ) -> dict[str, int]:
     """Convert every split found (health rows only); returns rows written per split."""
     settings = ConvertSettings(**flags)
-    if local_dataset_path is None:
-        sources = load_hub(HUB_ID)
-    else:
-        by_split = local_files(local_dataset_path, (".json", ".jsonl", ".parquet"), settings.split)
-        sources = read_files(by_split, read_json_lines_or_parquet)
-    if settings.split is not None:
-        sources = {s: src for s, src in sources.items() if s == settings.split}
+    sources = local_or_hub(
+        local_dataset_path, settings.split, LOCAL_SUFFIXES, read_json_lines_or_parquet, HUB_ID
+    )
     return convert_splits(
         DATA_SOURCE, {s: _health_only(src) for s, src in sources.items()}, parse, local_save_dir, settings
     )

@@ -130,8 +130,6 @@ def convert(
         test_ground_truth = test_ground_truth or str(labelled.parent / "test_ground_truth.json")
         records, id_field = _local_records(require_path(labelled, "PubMedQA ori_pqal.json")), "pmid"
     sources: dict[str, Source] = _split_records(records, _test_ids(Path(test_ground_truth)), id_field)
-    if settings.split is not None:
-        sources = {settings.split: sources[settings.split]}
     return convert_splits(DATA_SOURCE, sources, parse, local_save_dir, settings)
 
 

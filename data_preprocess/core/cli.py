@@ -22,7 +22,8 @@ def add_common_args(parser: argparse.ArgumentParser, default_save_dir: str) -> N
         "--split",
         choices=SPLITS,
         default=None,
-        help="split of a single local file whose name does not say it",
+        help="convert only this input split (with --resplit: the one to re-split); also names a single "
+        "local file whose name does not say its split",
     )
     parser.add_argument("--limit", type=int, default=None, help="at most N rows per split (quick tries)")
     parser.add_argument("--seed", type=int, default=42, help="seed of option shuffling and length budgets")

@@ -3,6 +3,8 @@ options and assign length budgets (seeded), build the row, and write ``<save_dir
 
 A converter reads its source into ``{split: iterable of (file, row, raw record)}`` and defines
 ``parse(raw, ref) -> Item`` that raises :class:`InvalidRecord` (naming the field) on bad input;
+``--split`` then keeps only that input split, here and nowhere else, so it means the same for a hub
+release, a folder and a single file (whose split ``--split`` also names when the file name does not);
 ``ref`` ("<file name>:<row>") is the fallback ``source_id`` for datasets without ids. Returning None
 marks a record the source ships without an answer (e.g. MedMCQA's hidden test labels): it is always
 skipped and counted, never an error.
@@ -13,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -23,6 +25,7 @@ from data_preprocess.core.choices import keeps_source_order, shuffle_options
 from data_preprocess.core.files import write_parquet
 from data_preprocess.core.readers import Source
 from data_preprocess.core.records import InvalidRecord, Item
+from data_preprocess.core.resplit import seeded_resplit
 from data_preprocess.core.schema import SPLITS, make_row
 from data_preprocess.registry import TASK_BY_SOURCE
 
@@ -133,6 +136,17 @@ def build_rows(
     return SplitRows(rows, invalid, unlabelled, unshuffled)
 
 
+def selected_split(data_source: str, sources: dict[str, Source], split: str | None) -> dict[str, Source]:
+    """Only the input split ``split`` (all when None); naming a split the input lacks is an error."""
+    if split is None:
+        return sources
+    if split not in sources:
+        raise ValueError(
+            f"{data_source}: --split {split} names no input split (the input has: {', '.join(sources)})"
+        )
+    return {split: sources[split]}
+
+
 def convert_splits(
     data_source: str,
     sources: dict[str, Source],
@@ -140,10 +154,16 @@ def convert_splits(
     save_dir: str | os.PathLike,
     settings: ConvertSettings,
     totals: dict[str, int] | None = None,
+    resplit: Sequence[int] | None = None,
 ) -> dict[str, int]:
-    """Convert every split and write ``<save_dir>/<split>.parquet``; returns and prints rows per split."""
+    """Convert the selected split (``settings.split``, else every split), re-split first when
+    ``resplit`` gives (train, validation, test) sizes, and write ``<save_dir>/<split>.parquet``;
+    returns and prints rows per split."""
     if not sources:
         raise ValueError(f"{data_source}: no input splits found")
+    sources = selected_split(data_source, sources, settings.split)
+    if resplit:
+        sources = seeded_resplit(sources, tuple(resplit), settings.seed, data_source)
     out_dir = Path(save_dir).expanduser()
     written: dict[str, int] = {}
     for split, source in sources.items():

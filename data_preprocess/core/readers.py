@@ -103,9 +103,9 @@ def local_files(
     split: str | None,
     keep: Callable[[Path], bool] | None = None,
 ) -> dict[str, list[Path]]:
-    """Input files by split: a single file -> :func:`infer_split`; a folder -> every file with one of
-    ``suffixes`` (sorted, and accepted by ``keep`` when given), split from its name, kept only if it
-    matches ``split`` when one is given."""
+    """Input files by split: a single file -> :func:`infer_split` (``split`` names it when its name does
+    not); a folder -> every file with one of ``suffixes`` (sorted, and accepted by ``keep`` when given),
+    split from its name. Choosing one split is the pipeline's job, not this function's."""
     root = require_path(path, "local dataset")
     if root.is_file():
         if root.suffix.lower() not in suffixes:
@@ -116,17 +116,14 @@ def local_files(
         for p in root.rglob("*")
         if p.is_file() and p.suffix.lower() in suffixes and (keep is None or keep(p))
     )
+    if not files:
+        raise FileNotFoundError(f"no {'/'.join(suffixes)} files in {root}")
     by_split: dict[str, list[Path]] = {}
     for file in files:
         file_split = split_from_name(file)
         if file_split is None:
             raise ValueError(f"cannot tell the split of {file} (name has no test/dev/val/train)")
-        if split is None or file_split == split:
-            by_split.setdefault(file_split, []).append(file)
-    if not by_split:
-        raise FileNotFoundError(
-            f"no {'/'.join(suffixes)} files{f' for split {split}' if split else ''} in {root}"
-        )
+        by_split.setdefault(file_split, []).append(file)
     return by_split
 
 
@@ -135,6 +132,21 @@ def read_files(by_split: dict[str, list[Path]], reader: Callable[[Path], Source]
     return {
         split: itertools.chain.from_iterable(reader(f) for f in files) for split, files in by_split.items()
     }
+
+
+def local_or_hub(
+    local_path: str | os.PathLike | None,
+    split: str | None,
+    suffixes: tuple[str, ...],
+    reader: Callable[[Path], Source],
+    hub_id: str,
+    hub_config: str | None = None,
+) -> dict[str, Source]:
+    """The sources of a dataset shipped as one file per split: the local release's files read with
+    ``reader`` (``split`` names a single file, as in :func:`local_files`), else every hub split."""
+    if local_path is None:
+        return load_hub(hub_id, hub_config)
+    return read_files(local_files(local_path, suffixes, split), reader)
 
 
 def split_from_name(path: str | os.PathLike) -> str | None:

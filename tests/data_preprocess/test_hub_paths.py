@@ -42,6 +42,17 @@ def test_medqa_hub(dp, hub, tmp_path: Path):
     assert _rows(tmp_path / "train.parquet")[2]["extra_info"]["source_id"] == "MedQA-USMLE-4-options[train]:3"
 
 
+def test_split_converts_only_the_named_hub_split(dp, hub, tmp_path: Path):
+    registry, _ = hub
+    splits = {"train": dp.MEDQA_RECORDS, "test": dp.MEDQA_RECORDS[:1]}
+    registry[("GBaker/MedQA-USMLE-4-options", None)] = splits
+    assert medqa.convert(None, str(tmp_path / "one"), split="test") == {"test": 1}
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["test.parquet"]
+    missing = r"--split validation names no input split \(the input has: train, test\)"
+    with pytest.raises(ValueError, match=missing):
+        medqa.convert(None, str(tmp_path / "none"), split="validation")
+
+
 def test_medmcqa_hub_skips_hidden_test_labels(hub, tmp_path: Path):
     registry, _ = hub
     row = {"id": "x1", "question": "Q?", "opa": "a", "opb": "b", "opc": "c", "opd": "d", "cop": 3,

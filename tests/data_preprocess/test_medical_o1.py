@@ -67,7 +67,8 @@ def test_zero_sizes_omit_splits_and_keep_the_others_identical(tmp_path: Path) ->
     assert run(tmp_path, "b", resplit=(0, 0, 5)) == {"test": 5}
     assert not (tmp_path / "b" / "train.parquet").exists()
     assert (tmp_path / "a" / "test.parquet").read_bytes() == (tmp_path / "b" / "test.parquet").read_bytes()
-    with pytest.raises(ValueError, match="--resplit"):
+    # One upstream split: --split can only name it; the output splits come from --resplit.
+    with pytest.raises(ValueError, match=r"--split test names no input split \(the input has: train\)"):
         run(tmp_path, "c", split="test")
 
 

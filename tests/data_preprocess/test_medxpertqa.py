@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from data_preprocess import medxpertqa
+from data_preprocess.core import readers
 from data_preprocess.core.choices import option_letters
 from data_preprocess.core.records import InvalidRecord
 
@@ -66,7 +67,7 @@ def test_hub_path_asks_for_the_text_config(tmp_path: Path, monkeypatch) -> None:
         calls.append((hub_id, config))
         return {"test": [("hub[test]", 1, RECORD)]}
 
-    monkeypatch.setattr(medxpertqa, "load_hub", fake_hub)
+    monkeypatch.setattr(readers, "load_hub", fake_hub)
     assert medxpertqa.convert(local_save_dir=str(tmp_path)) == {"test": 1}
     assert calls == [("TsinghuaC3I/MedXpertQA", "Text")]
 

@@ -50,3 +50,17 @@ def test_mmlu_pro_reformatted(dp, tmp_path: Path):
     row = dp.read_rows(tmp_path / "out" / "test.parquet")[0]
     assert row["extra_info"]["source_id"] == "6002" and row["reward_model"]["ground_truth"] == "B"
     assert row["extra_info"]["category"] == "ori_mmlu-virology"
+
+
+def test_split_converts_only_the_named_local_split(dp, tmp_path: Path):
+    record = {"question_id": 1, "question": "Q", "options": ["a", "b"], "answer": "B", "answer_index": 1,
+              "category": "health", "src": "s"}  # fmt: skip
+    folder = tmp_path / "release"
+    dp.write_jsonl(folder / "test.jsonl", [record, dict(record, question_id=2)])
+    dp.write_jsonl(folder / "validation.jsonl", [dict(record, question_id=3)])
+    assert mmlu_pro.convert(str(folder), str(tmp_path / "all")) == {"test": 2, "validation": 1}
+    assert mmlu_pro.convert(str(folder), str(tmp_path / "one"), split="validation") == {"validation": 1}
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["validation.parquet"]
+    missing = r"--split train names no input split \(the input has: test, validation\)"
+    with pytest.raises(ValueError, match=missing):
+        mmlu_pro.convert(str(folder), str(tmp_path / "none"), split="train")
