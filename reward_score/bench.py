@@ -14,6 +14,7 @@ import json
 import random
 import time
 
+from reward_score.grade import TASKS
 from reward_score.score import compute_score
 from reward_score.text import ems
 
@@ -228,7 +229,7 @@ def main(argv: list[str] | None = None) -> None:
         f"target >= {NLTK_RATIO_TARGET:.0f}x  {_verdict(ratio >= NLTK_RATIO_TARGET)}"
     )
     print("worst case on adversarial inputs (slowest single call)")
-    for task in ("mcq", "calc", "text"):
+    for task in TASKS:
         worst, name = _worst_case(task)
         limit = WORST_CASE_LIMIT_S[task]
         verdict = _verdict(worst < limit)

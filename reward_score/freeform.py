@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from reward_score.grade import PRED_MAX_CHARS, Grade, Grader
+from reward_score.lead_in import ANSWER_NOUN, COPULA, QUALIFIER, SEPARATOR
 from reward_score.mcq import comparable, letters_by_text, read_mcq
 from reward_score.normalize import fold_unicode
 
@@ -30,16 +31,15 @@ _HEADING = re.compile(
     r"|final[ \t]+(?:response|answer)[ \t]*:?[ \t]*$)",
     re.I | re.M,
 )
-_SEPARATOR = r"\**\s*(?:(?:is|would\s+be)\b\s*[:\-]?|[:=\-]|->|\u2192)"
+# What joins an anchor word to its answer in prose: "is", "would be:" or a separator, after bold marks.
+_ANCHOR_JOIN = rf"\**\s*(?:{COPULA}\b\s*[:\-]?|{SEPARATOR})"
 _MCQ_ANCHOR = re.compile(
-    r"\b(?:(?:final|correct|best|right)\s+(?:answer|option|choice)|(?:the|my)\s+(?:answer|choice)|answer)"
-    + _SEPARATOR
-    + r"\s*(not\b)?",
+    rf"\b(?:{QUALIFIER}\s+{ANSWER_NOUN}|(?:the|my)\s+(?:answer|choice)|answer){_ANCHOR_JOIN}\s*(not\b)?",
     re.I,
 )
 _CALC_ANCHOR = re.compile(
-    r"(?:[=\u2248]|\b(?:answer|result|value|score|total|date|age)" + _SEPARATOR + r"|\bis\s+(?:approximately"
-    r"|about|around|roughly)\b)\s*(not\b)?",
+    rf"(?:[=\u2248]|\b(?:answer|result|value|score|total|date|age){_ANCHOR_JOIN}"
+    r"|\bis\s+(?:approximately|about|around|roughly)\b)\s*(not\b)?",
     re.I,
 )
 _CLAUSE_END = re.compile(r"[.;,!?]\s|\n")

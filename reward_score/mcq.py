@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from reward_score.grade import PRED_MAX_CHARS, Grade
+from reward_score.lead_in import ANSWER_NOUN, COPULA, QUALIFIER, SEPARATOR
 from reward_score.normalize import fold_unicode
 
 OFFICIAL_LETTERS = frozenset("ABCDEFGHIJKLMN")
@@ -26,8 +27,8 @@ _MARKUP = re.compile(r"\\(?:textbf|text|mathbf|mathrm|textit|emph)\{([^{}]*)\}")
 # Repeated list / quote markers ("- ", "1. ", "> ") and lead-ins ("The final answer is:", "Option", "My
 # choice →"), in any order, at the start of the answer.
 _LEADS = re.compile(
-    r"(?:(?:[-+>]|\d{1,3}[.)])\s+|(?:(?:the|my)\s+)?(?:(?:final|correct|best|right)\s+)?(?:answer|option|choice)"
-    r"\b(?:\s+(?:is|would\s+be))?\s*(?:[:=\-]|->|=>|\u2192|\u21d2)?\s*)+",
+    rf"(?:(?:[-+>]|\d{{1,3}}[.)])\s+|(?:(?:the|my)\s+)?(?:{QUALIFIER}\s+)?{ANSWER_NOUN}"
+    rf"\b(?:\s+{COPULA})?\s*{SEPARATOR}?\s*)+",
     re.I,
 )
 _SINGLE = re.compile(r"[(\[]?([A-Za-z])[)\]]?[.:)]*")
@@ -39,10 +40,12 @@ _SEVERAL = re.compile(
 _LETTER_TOKEN = re.compile(r"(?<![A-Za-z])[A-Za-z](?![A-Za-z])")
 # "B. text", "(B) text", "B) text", "B: text", "B, text", "B - text", "B (text)".
 _PREFIXED = re.compile(r"[(\[]?([A-Za-z])(?:[).:,\]]|\s+-|\s+(?=\())\s*(\S.*)", re.S)
+# A second lead-in inside a letter-led answer. Narrower than a leading one on purpose: an option's own
+# explanation may say "the best option" or "surgical option: …" without naming a second answer.
 _SECOND_LEAD = re.compile(
-    r"\b(?:(?:final|correct|right)\s+(?:answer|option|choice)|answer\s+(?:is|would\s+be)|actually"
+    rf"\b(?:(?:final|correct|right)\s+{ANSWER_NOUN}|answer\s+{COPULA}|actually"
     r"|changed?\s+my\s+mind|on\s+second\s+thought|scratch\s+that|i\s+mean)\b"
-    r"|\b(?:answer|choice)\s*(?:[:=\-]|->|=>|\u2192|\u21d2)",
+    rf"|\b(?:answer|choice)\s*{SEPARATOR}",
     re.I,
 )
 _UPPER_LETTER = re.compile(r"(?<![\w'\-])[A-Z](?![\w'\-])")

@@ -143,3 +143,12 @@ def test_tail_is_capped_and_starts_at_the_last_heading() -> None:
     assert freeform_tail("a\n## Final answer\nB\nmore\n**Final Answer**: C") == "**Final Answer**: C"
     assert freeform_tail("Answer: A\nFinal answer\nC") == "Final answer\nC"
     assert freeform_tail("Answer: A\nFinal answer: C") == "Answer: A\nFinal answer: C"  # inline: no heading
+
+
+@pytest.mark.parametrize("separator", [":", "=", "-", "->", "=>", "\u2192", "\u21d2"])
+def test_every_lead_in_separator_reads_the_same_in_prose_and_in_a_tag(separator: str) -> None:
+    """One lead-in grammar for the tag reader and the fallback: "Final answer ⇒ C" reads in both."""
+    prose = mcq(f"<think>Anticholinergic.</think> Final answer {separator} C")
+    tagged = mcq(f"<think>Anticholinergic.</think><answer>Final answer {separator} C</answer>")
+    assert (prose["acc"], prose["pred"], prose["rule"]) == (1.0, "C", "freeform_anchor")
+    assert (tagged["acc"], tagged["pred"], tagged["rule"]) == (1.0, "C", "letter")
