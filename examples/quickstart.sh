@@ -33,9 +33,14 @@ mkdir -p "$OUT"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 export VLLM_TARGET_DEVICE=cpu VLLM_CPU_KVCACHE_SPACE="${VLLM_CPU_KVCACHE_SPACE:-1}"
 
-# Machine memory in use (KiB), every 2 s, for the summary's peak RAM (above the first sample).
-(while true; do awk '/MemTotal/{t=$2} /MemAvailable/{a=$2} END{print t-a}' /proc/meminfo; sleep 2; done) \
-    >"$OUT/memory_kib.log" &
+# Memory of this demo's own processes (the session's PSS in KiB, so pages that Ray workers share count
+# once), every 2 s, for the summary's peak RAM: a shared machine's total would count other jobs too.
+SID=$(ps -o sid= -p $$ | tr -d ' ')
+(while true; do
+    ps -o pid= -s "$SID" | while read -r pid; do cat "/proc/$pid/smaps_rollup" 2>/dev/null; done |
+        awk '/^Pss:/{s+=$2} END{print s+0}'
+    sleep 2
+done) >"$OUT/memory_kib.log" &
 MEM_PID=$!
 trap 'kill "$MEM_PID" 2>/dev/null || true' EXIT
 

@@ -109,9 +109,9 @@ def criteria(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def peak_rss_gb(mem_log: str | Path) -> float:
-    """Peak machine memory in use above the first sample (KiB lines of MemTotal - MemAvailable), in GB."""
+    """Peak of the demo's memory samples (one KiB figure per line: the PSS of its processes), in GB."""
     samples = [int(x) for x in Path(mem_log).read_text().split()]
-    return (max(samples) - samples[0]) * 1024 / 1e9 if samples else math.nan
+    return max(samples) * 1024 / 1e9 if samples else math.nan
 
 
 def seconds_per_step(metrics_jsonl: str | Path) -> list[float]:
