@@ -41,26 +41,6 @@ OPTIONS = {"A": "aspirin", "B": "heparin", "C": "metoprolol", "D": "nitroglyceri
 MAX_NEW_TOKENS = 8
 
 
-def extra_info(task: str, index: int, **overrides) -> dict:
-    """An ``extra_info`` with every contract key (same keys and types in every row)."""
-    info = {
-        "task": task,
-        "split": "test",
-        "index": index,
-        "source_id": f"{task}-{index}",
-        "options": "",
-        "calculator_id": -1,
-        "calculator_name": "",
-        "category": "",
-        "output_type": "",
-        "lower_limit": None,
-        "upper_limit": None,
-        "length_budget": 0,
-    }
-    info.update(overrides)
-    return info
-
-
 def run(model: Path, files: list[Path], out: Path, *extra: str) -> int:
     argv = [
         "--model",
@@ -259,12 +239,13 @@ def prediction(source: str, index: int, sample: int, response: str, gt: str, tok
 
 
 @pytest.fixture
-def hand_written_run(tmp_path: Path) -> Path:
-    mcq = extra_info("mcq", 0, options=json.dumps(OPTIONS))
-    mcq1 = extra_info("mcq", 1, options=json.dumps(OPTIONS))
+def hand_written_run(tmp_path: Path, extra_info) -> Path:
+    mcq = extra_info("mcq", index=0, split="test", options=json.dumps(OPTIONS))
+    mcq1 = extra_info("mcq", index=1, split="test", options=json.dumps(OPTIONS))
     bmi = extra_info(
         "calc",
-        0,
+        index=0,
+        split="test",
         calculator_id=6,
         category="physical",
         output_type="decimal",
@@ -272,9 +253,16 @@ def hand_written_run(tmp_path: Path) -> Path:
         upper_limit=24.045,
     )
     chads = extra_info(
-        "calc", 1, calculator_id=4, category="risk", output_type="integer", lower_limit=3.0, upper_limit=3.0
+        "calc",
+        index=1,
+        split="test",
+        calculator_id=4,
+        category="risk",
+        output_type="integer",
+        lower_limit=3.0,
+        upper_limit=3.0,
     )
-    text = extra_info("text", 0, length_budget=100)
+    text = extra_info("text", index=0, split="test", length_budget=100)
     records = [
         prediction("medqa", 0, 0, f"{THINK}<answer>B</answer>", "B", 10, mcq),  # right in both presets
         prediction("medqa", 0, 1, "nothing here", "B", 5, mcq),  # no answer at all: unparsed in both
@@ -376,9 +364,9 @@ def test_rescore_with_reward_kwargs_hand_computed(hand_written_run: Path) -> Non
     assert text["acc_strict"] == 1.0  # the paper's threshold 45 still passes
 
 
-def test_rescore_freeform_is_its_own_column(tmp_path: Path) -> None:
+def test_rescore_freeform_is_its_own_column(tmp_path: Path, extra_info) -> None:
     """--freeform adds acc_freeform (tag-less prose read) and never changes acc or acc_strict."""
-    mcq = extra_info("mcq", 0, options=json.dumps(OPTIONS))
+    mcq = extra_info("mcq", index=0, split="test", options=json.dumps(OPTIONS))
     responses = [f"{THINK}<answer>B</answer>", f"{THINK} The answer is B.", f"{THINK} It is A or B."]
     records = [
         prediction("medqa", i, 0, text, "B", 10, {**mcq, "index": i}) for i, text in enumerate(responses)

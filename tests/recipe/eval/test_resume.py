@@ -17,10 +17,11 @@ from data_preprocess.core.prompts import TYPE_INSTRUCTIONS
 from data_preprocess.core.schema import ROW_SCHEMA
 
 N_QUESTIONS = 60
+OPTIONS = {"A": "aspirin", "B": "heparin"}
 REPO = Path(__file__).resolve().parents[3]
 
 
-def write_questions(path: Path) -> None:
+def write_questions(path: Path, extra_info) -> None:
     rows = [
         {
             "data_source": "medqa",
@@ -33,20 +34,9 @@ def write_questions(path: Path) -> None:
             ],
             "ability": "medical",
             "reward_model": {"style": "rule", "ground_truth": "AB"[i % 2]},
-            "extra_info": {
-                "task": "mcq",
-                "split": "test",
-                "index": i,
-                "source_id": str(i),
-                "options": json.dumps({"A": "aspirin", "B": "heparin"}),
-                "calculator_id": -1,
-                "calculator_name": "",
-                "category": "",
-                "output_type": "",
-                "lower_limit": None,
-                "upper_limit": None,
-                "length_budget": 0,
-            },
+            "extra_info": extra_info(
+                "mcq", split="test", index=i, source_id=str(i), options=json.dumps(OPTIONS)
+            ),
         }
         for i in range(N_QUESTIONS)
     ]
@@ -91,9 +81,9 @@ def wait_for_lines(proc: subprocess.Popen, path: Path, count: int, timeout: floa
         time.sleep(0.02)
 
 
-def test_sigint_then_sigkill_then_resume(tiny_model_dir: Path, tmp_path: Path) -> None:
+def test_sigint_then_sigkill_then_resume(tiny_model_dir: Path, tmp_path: Path, extra_info) -> None:
     data, out = tmp_path / "medqa.parquet", tmp_path / "run"
-    write_questions(data)
+    write_questions(data, extra_info)
     predictions = out / "predictions.jsonl"
 
     first = start(tiny_model_dir, data, out)
