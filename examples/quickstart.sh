@@ -37,7 +37,8 @@ export VLLM_TARGET_DEVICE=cpu VLLM_CPU_KVCACHE_SPACE="${VLLM_CPU_KVCACHE_SPACE:-
 # once), every 2 s, for the summary's peak RAM: a shared machine's total would count other jobs too.
 SID=$(ps -o sid= -p $$ | tr -d ' ')
 (while true; do
-    ps -o pid= -s "$SID" | while read -r pid; do cat "/proc/$pid/smaps_rollup" 2>/dev/null; done |
+    # A process may end between ps and cat: `|| true`, or set -e (inherited) would end the sampler.
+    ps -o pid= -s "$SID" | while read -r pid; do cat "/proc/$pid/smaps_rollup" 2>/dev/null || true; done |
         awk '/^Pss:/{s+=$2} END{print s+0}'
     sleep 2
 done) >"$OUT/memory_kib.log" &
