@@ -42,6 +42,12 @@ def length_instruction(length_budget: int) -> str:
     return ""
 
 
+def length_suffix(length_budget: int) -> str:
+    """What a length budget appends to the user turn (a space, then the instruction; "" for 0), so that the
+    evaluator can strip and replace it exactly as the converters wrote it."""
+    return f" {length_instruction(length_budget)}" if length_budget else ""
+
+
 def build_prompt(
     question: str, task: str, options: dict[str, str] | None = None, length_budget: int = 0
 ) -> list[dict[str, str]]:
@@ -49,9 +55,7 @@ def build_prompt(
     body = question.strip()
     if options:
         body = f"{body}\n{format_options(options)}"
-    instruction = TYPE_INSTRUCTIONS[task]
-    if length_budget:
-        instruction = f"{instruction} {length_instruction(length_budget)}"
+    instruction = TYPE_INSTRUCTIONS[task] + length_suffix(length_budget)
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": f"{body}\n{instruction}"},

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from omegaconf import OmegaConf
 from tqdm import tqdm
 
 from data_preprocess.core.files import write_atomic
@@ -29,8 +30,11 @@ from recipe.medu1.eval.runner import generate, scoring_of
 from recipe.medu1.eval.scoring import aggregate, score_terms
 from reward_score import PRESETS, compute_score
 
-#: Training's ``data.max_prompt_length`` in ``medu1_grpo.yaml``: the report counts longer prompts.
-TRAIN_MAX_PROMPT_LENGTH = 2048
+#: Training's ``data.max_prompt_length``, read from the recipe itself so the two cannot drift: the report
+#: counts the prompts that training's overlong filter would drop.
+TRAIN_MAX_PROMPT_LENGTH = int(
+    OmegaConf.load(Path(__file__).resolve().parents[1] / "config" / "medu1.yaml").data.max_prompt_length
+)
 
 
 def build_settings(args: argparse.Namespace, backend: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from data_preprocess.core.prompts import length_instruction
+from data_preprocess.core.prompts import length_suffix
 
 
 class EncodedPrompt(NamedTuple):
@@ -47,14 +47,14 @@ def with_length_budget(
     content = messages[user]["content"]
     own = int(info.get("length_budget") or 0)
     if own:
-        suffix = f" {length_instruction(own)}"
+        suffix = length_suffix(own)
         if not content.endswith(suffix):
             raise ValueError(
                 f"{row['data_source']} {info.get('split')} row {info.get('index')}: extra_info.length_budget "
                 f"is {own} but the user prompt does not end with {suffix.strip()!r}"
             )
         content = content[: -len(suffix)]
-    messages[user]["content"] = f"{content} {length_instruction(budget)}"
+    messages[user]["content"] = content + length_suffix(budget)
     info["length_budget"] = budget
     return messages, info
 
