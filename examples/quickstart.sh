@@ -102,7 +102,7 @@ step "9/9 Curves and summary"
 "$PY" -m recipe.medu1.analysis.demo_summary --out "$OUT/summary.json" --model_dir "$MODEL" \
     --warmup_dir "$OUT/warmup" --rollouts "$OUT/grpo/rollouts" --metrics "$OUT/grpo/metrics.jsonl" \
     --eval_before "$OUT/eval_before" --eval_after "$OUT/eval_after" --mem_log "$OUT/memory_kib.log" \
-    --seconds "$((SECONDS - START))"
+    --held_out "${HELD_OUT[@]}" --seconds "$((SECONDS - START))"
 echo
 echo "Pictures: $OUT/curves/training_curves.png  $OUT/eval_after/report.png"
 echo "Quickstart finished in $((SECONDS - START)) s."

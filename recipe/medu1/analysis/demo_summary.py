@@ -9,10 +9,17 @@ Rates: ``format`` in a training step and ``format_rate`` in an evaluation are th
 format term is +1; ``parsed`` is the share whose answer was read; ``score`` is the mean Med-U1 reward with
 the training preset ``medu1``.
 
+``echo_credited`` (open-ended benchmarks): responses credited as correct whose answer only repeats words
+of the question (e.g. "Refsum disease" for "What is the outlook for Refsum disease?"). The paper's Merge
+metric is half answer-word *precision* against the reference, so a short answer made of the question's
+own entity scores above the threshold; a rise of this count is GRPO finding that blind spot, not learning
+medicine, and the summary keeps it next to ``acc`` so nobody mistakes one for the other.
+
 Usage::
 
     python -m recipe.medu1.analysis.demo_summary --out OUT/summary.json --model_dir M --warmup_dir W \\
-        --rollouts R --metrics metrics.jsonl --eval_before DIR --eval_after DIR --seconds S --mem_log F
+        --rollouts R --metrics metrics.jsonl --eval_before DIR --eval_after DIR --seconds S --mem_log F \\
+        --held_out TEST.parquet [...]
 """
 
 from __future__ import annotations
@@ -25,9 +32,13 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
+
 from data_preprocess import registry
 from recipe.medu1.analysis.plot_training import read_dumps, task_of
 from recipe.medu1.analysis.summarize_run import read_steps
+from recipe.medu1.eval.store import PREDICTIONS, load_predictions
+from reward_score.text import normalized_words
 
 #: (name, threshold) of each learning criterion the demo must meet.
 CRITERIA = {
@@ -66,9 +77,38 @@ def train_steps(rollout_dir: str | Path) -> list[dict[str, Any]]:
     return steps
 
 
-def eval_block(eval_dir: str | Path) -> dict[str, dict[str, Any]]:
+RowKey = tuple[str, str, int]
+"""(data_source, split, index): how an evaluation record names its held-out row."""
+
+
+def question_words(held_out: list[str | Path]) -> dict[RowKey, set[str]]:
+    """The normalised words of each held-out row's last user message (the question the model saw)."""
+    words: dict[RowKey, set[str]] = {}
+    for path in held_out:
+        for row in pq.read_table(path, columns=["data_source", "prompt", "extra_info"]).to_pylist():
+            key = (row["data_source"], row["extra_info"]["split"], int(row["extra_info"]["index"]))
+            words[key] = set(normalized_words(row["prompt"][-1]["content"]))
+    return words
+
+
+def echo_credited(eval_dir: str | Path, questions: dict[RowKey, set[str]]) -> dict[str, int]:
+    """Per open-ended benchmark: credited responses whose parsed answer only repeats the question's words."""
+    counts: dict[str, int] = defaultdict(int)
+    for record in load_predictions(Path(eval_dir) / PREDICTIONS):
+        if record["extra_info"].get("task") != "text" or float(record["acc"]) != 1.0:
+            continue
+        key = (record["data_source"], record["split"], int(record["index"]))
+        if key not in questions:
+            raise KeyError(f"{eval_dir}: prediction for {key} has no row in the held-out files")
+        answer = normalized_words(str(record["pred"]))
+        counts[record["data_source"]] += bool(answer) and set(answer) <= questions[key]
+    return dict(counts)
+
+
+def eval_block(eval_dir: str | Path, questions: dict[RowKey, set[str]]) -> dict[str, dict[str, Any]]:
     """Per benchmark (data source) and over all rows: the held-out metrics of one evaluation run."""
     metrics = json.loads((Path(eval_dir) / "metrics.json").read_text())
+    echoes = echo_credited(eval_dir, questions)
     block: dict[str, dict[str, Any]] = {}
     for source, m in metrics["per_source"].items():
         block[source] = {
@@ -80,6 +120,8 @@ def eval_block(eval_dir: str | Path) -> dict[str, dict[str, Any]]:
             "unparsed_rate": m["unparsed_rate"],
             "mean_tokens": m["mean_response_tokens"],
         }
+        if block[source]["task"] == "text":
+            block[source]["echo_credited"] = echoes.get(source, 0)
     total = sum(b["n"] for b in block.values())
     block["all"] = {"task": "all", "n": total}
     for key in ("score", "acc", "format_rate", "unparsed_rate", "mean_tokens"):
@@ -122,6 +164,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     model = json.loads((Path(args.model_dir) / "medu1_model.json").read_text())
     warmup = json.loads((Path(args.warmup_dir) / "medu1_warmup.json").read_text())
     step_seconds = seconds_per_step(args.metrics)
+    questions = question_words(args.held_out)
     summary: dict[str, Any] = {
         "model": {
             k: model[k] for k in ("name", "wheel", "wheel_version", "gguf_sha256", "licence", "parameters")
@@ -134,8 +177,8 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         },
         "eval": {
             "backend": json.loads((Path(args.eval_after) / "metrics.json").read_text())["config"]["backend"],
-            "before": eval_block(args.eval_before),
-            "after": eval_block(args.eval_after),
+            "before": eval_block(args.eval_before, questions),
+            "after": eval_block(args.eval_after, questions),
         },
         "seconds": args.seconds,
         "peak_rss_gb": peak_rss_gb(args.mem_log),
@@ -159,6 +202,12 @@ def render(summary: dict[str, Any]) -> str:
             f"{a['acc']:.0%} | {b['format_rate']:.0%} | {a['format_rate']:.0%} | {b['mean_tokens']:.0f} | "
             f"{a['mean_tokens']:.0f} |"
         )
+    for source in before:
+        if "echo_credited" in before[source]:
+            lines.append(
+                f"\n{source}: credited answers that only repeat the question's words: "
+                f"{before[source]['echo_credited']} before, {after[source]['echo_credited']} after"
+            )
     scores = " ".join(f"{s['score']:+.2f}" for s in summary["train"]["steps"])
     lines += ["", f"Training score per step: {scores}", ""]
     for name, c in summary["criteria"].items():
@@ -181,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         "mem_log",
     ):
         parser.add_argument(f"--{name}", required=True)
+    parser.add_argument("--held_out", nargs="+", required=True, help="the evaluated held-out parquet files")
     parser.add_argument("--seconds", type=float, required=True, help="wall time of the whole demo")
     args = parser.parse_args(argv)
     summary = build(args)
