@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -45,18 +46,42 @@ VARIANTS: dict[str, list[str]] = {
         "actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu=8192",
         "actor_rollout_ref.ref.log_prob_max_token_len_per_gpu=8192",
     ],
+    # The projections by name: with `all-linear` the tied embedding is wrapped too, and vLLM then refuses the
+    # synced weights ("lm_head.weight was skipped because it is tied to model.embed_tokens.base_layer").
     "lora_r16": [
         "actor_rollout_ref.model.lora_rank=16",
         "actor_rollout_ref.model.lora_alpha=32",
-        "actor_rollout_ref.model.target_modules=all-linear",
+        "actor_rollout_ref.model.target_modules=[q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj]",
     ],
     "kl_loss_with_ref": ["actor_rollout_ref.actor.use_kl_loss=True"],
     "no_entropy_term": ["actor_rollout_ref.actor.entropy_coeff=0"],
 }
 
 
-def run_variant(name: str, model_dir: Path, train_file: Path, out_dir: Path) -> dict[str, float]:
-    """Launch the demo run for 2 steps with the variant's overrides; step 2's timings (empty on failure)."""
+DEFAULT_TIMEOUT_S = 1200
+"""A variant's run takes 4-7 minutes; one that fails inside a Ray worker can hang instead of exiting."""
+
+
+def kill_session(sid: int) -> None:
+    """SIGKILL every process of session ``sid``: the run, Ray's raylet and every worker it started (Ray
+    gives each worker its own process group, but they all stay in the session the run was started in)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid:  # fields after the command: state, ppid, pgrp, session, ...
+            try:
+                os.kill(int(stat.parent.name), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def run_variant(
+    name: str, model_dir: Path, train_file: Path, out_dir: Path, timeout: float = DEFAULT_TIMEOUT_S
+) -> dict[str, float]:
+    """Launch the demo run for 2 steps with the variant's overrides; step 2's timings (empty on failure or
+    after ``timeout`` seconds, when the whole run is killed so the next variant starts on an idle machine)."""
     run_dir = out_dir / name
     env = dict(os.environ, MODEL_PATH=str(model_dir), OUT_DIR=str(run_dir), STEPS="2")
     env.update(TRAIN_FILES=str(train_file), VAL_FILES=str(train_file), CPU_VENV=str(Path(sys.prefix)))
@@ -64,12 +89,20 @@ def run_variant(name: str, model_dir: Path, train_file: Path, out_dir: Path) -> 
     log = run_dir.with_suffix(".log")
     run_dir.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as handle:
-        code = subprocess.call(
+        run = subprocess.Popen(
             ["bash", str(REPO / "examples" / "run_medu1_cpu_demo.sh"), *overrides],
             env=env,
             stdout=handle,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
+        try:
+            code = run.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_session(run.pid)
+            run.wait()
+            print(f"[bench] {name}: no result after {timeout:.0f} s, killed; see {log}", flush=True)
+            return {}
     metrics = run_dir / "metrics.jsonl"
     if code != 0 or not metrics.is_file():
         print(f"[bench] {name}: failed (exit {code}); see {log}", flush=True)
@@ -96,11 +129,12 @@ def main() -> None:
     parser.add_argument("train_file", type=Path, help="the demo's mix train.parquet")
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--only", nargs="+", choices=sorted(VARIANTS), help="variants to run (default all)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per variant")
     args = parser.parse_args()
     results = {}
     for name in args.only or list(VARIANTS):
         results[name] = run_variant(
-            name, args.model_dir.resolve(), args.train_file.resolve(), args.out_dir.resolve()
+            name, args.model_dir.resolve(), args.train_file.resolve(), args.out_dir.resolve(), args.timeout
         )
         print(f"[bench] {name}: {results[name]}", flush=True)
     report = table(results)
