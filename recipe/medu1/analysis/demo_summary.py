@@ -5,6 +5,7 @@ claim needs the numbers side by side: the training score per step (from verl's r
 held-out evaluation before and after GRPO (both after the warm-up, same rows, same sampling), and what
 it cost (seconds, peak RAM). ``criteria`` states each target and whether this run met it.
 
+``n`` counts held-out questions and ``samples`` the responses scored (several per question).
 Rates: ``format`` in a training step and ``format_rate`` in an evaluation are the share of responses whose
 format term is +1; ``parsed`` is the share whose answer was read; ``score`` is the mean Med-U1 reward with
 the training preset ``medu1``.
@@ -113,7 +114,8 @@ def eval_block(eval_dir: str | Path, questions: dict[RowKey, set[str]]) -> dict[
     for source, m in metrics["per_source"].items():
         block[source] = {
             "task": registry.task_of(source, None),
-            "n": m["n"],
+            "n": m["n_questions"],
+            "samples": m["n"],
             "score": m["score"],
             "acc": m["acc"],
             "format_rate": (m["format"] + 1.0) / 2.0,  # the format term is +1 or -1
@@ -122,10 +124,10 @@ def eval_block(eval_dir: str | Path, questions: dict[RowKey, set[str]]) -> dict[
         }
         if block[source]["task"] == "text":
             block[source]["echo_credited"] = echoes.get(source, 0)
-    total = sum(b["n"] for b in block.values())
-    block["all"] = {"task": "all", "n": total}
+    total = sum(b["samples"] for b in block.values())
+    block["all"] = {"task": "all", "n": sum(b["n"] for b in block.values()), "samples": total}
     for key in ("score", "acc", "format_rate", "unparsed_rate", "mean_tokens"):
-        block["all"][key] = sum(b[key] * b["n"] for s, b in block.items() if s != "all") / total
+        block["all"][key] = sum(b[key] * b["samples"] for s, b in block.items() if s != "all") / total
     return block
 
 
@@ -169,7 +171,10 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         "model": {
             k: model[k] for k in ("name", "wheel", "wheel_version", "gguf_sha256", "licence", "parameters")
         },
-        "warmup": {k: warmup[k] for k in ("pairs", "pairs_per_task", "steps", "seconds", "final_loss")},
+        "warmup": {
+            k: warmup[k]
+            for k in ("pairs", "pairs_in_format", "pairs_per_task", "steps", "seconds", "final_loss")
+        },
         "train": {
             "seconds_per_step": _mean(step_seconds),
             "step_seconds": step_seconds,

@@ -65,7 +65,16 @@ def write_run(root: Path) -> dict[str, Path]:
         )
     )
     (warmup / "medu1_warmup.json").write_text(
-        json.dumps({"pairs": 5, "pairs_per_task": {"mcq": 5}, "steps": 1, "seconds": 3.0, "final_loss": 1.0})
+        json.dumps(
+            {
+                "pairs": 5,
+                "pairs_in_format": 3,
+                "pairs_per_task": {"mcq": 5},
+                "steps": 1,
+                "seconds": 3.0,
+                "final_loss": 1.0,
+            }
+        )
     )
     for step, scores in STEP_SCORES.items():
         lines = [
@@ -88,7 +97,8 @@ def write_run(root: Path) -> dict[str, Path]:
     for name, score, fmt in (("before", -1.0, -0.5), ("after", 0.5, 0.75)):
         per_source = {
             source: {
-                "n": n,
+                "n": 2 * n,
+                "n_questions": n,
                 "score": score,
                 "acc": 0.25,
                 "format": fmt,
@@ -143,7 +153,9 @@ def test_summary_schema_and_values(tmp_path: Path, capsys: pytest.CaptureFixture
     summary = json.loads(out.read_text())
     assert set(summary) >= {"model", "warmup", "train", "eval", "seconds", "peak_rss_gb", "criteria"}
     assert set(summary["model"]) >= {"name", "wheel", "wheel_version", "gguf_sha256"}
-    assert set(summary["warmup"]) >= {"pairs", "steps", "seconds"}
+    assert (
+        set(summary["warmup"]) >= {"pairs", "steps", "seconds"} and summary["warmup"]["pairs_in_format"] == 3
+    )
     steps = summary["train"]["steps"]
     assert [s["step"] for s in steps] == [1, 2, 3]
     assert [s["score"] for s in steps] == [-2.0, 0.0, 1.5]
@@ -151,10 +163,10 @@ def test_summary_schema_and_values(tmp_path: Path, capsys: pytest.CaptureFixture
     assert summary["train"]["seconds_per_step"] == pytest.approx(20.0)
     assert summary["eval"]["backend"] == "hf"
     before, after = summary["eval"]["before"], summary["eval"]["after"]
-    keys = {"task", "n", "score", "acc", "format_rate", "unparsed_rate", "mean_tokens"}
+    keys = {"task", "n", "samples", "score", "acc", "format_rate", "unparsed_rate", "mean_tokens"}
     blocks = (*before.values(), *after.values())
     assert all(set(b) == keys | ({"echo_credited"} if b["task"] == "text" else set()) for b in blocks)
-    assert before["medcalc"]["task"] == "calc" and before["all"]["n"] == 49
+    assert before["medcalc"]["task"] == "calc" and (before["all"]["n"], before["all"]["samples"]) == (49, 98)
     assert (before["medquad"]["echo_credited"], after["medquad"]["echo_credited"]) == (0, 1)
     assert before["medmcqa"]["format_rate"] == pytest.approx(0.25) and after["all"]["format_rate"] == 0.875
     assert summary["peak_rss_gb"] == pytest.approx(3000000 * 1024 / 1e9)
