@@ -16,7 +16,9 @@ import pyarrow.parquet as pq
 from data_preprocess.core.prompts import TYPE_INSTRUCTIONS
 from data_preprocess.core.schema import ROW_SCHEMA
 
-N_QUESTIONS = 60
+# Enough questions that a run interrupted after its 5th record cannot finish before the signal lands, even
+# when a loaded machine delays the test process by seconds (60 once finished first under a parallel demo).
+N_QUESTIONS = 240
 OPTIONS = {"A": "aspirin", "B": "heparin"}
 REPO = Path(__file__).resolve().parents[3]
 
