@@ -6,7 +6,8 @@
 # here, not medicine: accuracy stays near chance, which the summary reports next to the gains.
 #
 # Steps: convert + mix (real converters), model fixture, --check (it counts overlong prompts with the
-# model's tokenizer), format warm-up (the model's own answers rewritten into the tags; no ground truth),
+# model's tokenizer), format warm-up (half of the model's own answers rewritten into the tags, half kept as
+# sampled; no ground truth),
 # held-out evaluation BEFORE GRPO, GRPO, evaluation AFTER GRPO (same rows, same sampling), curves,
 # outputs/quickstart/summary.json.
 #
@@ -75,7 +76,7 @@ step "4/9 Check the demo's GRPO config and the 7B GPU script on this mix (CPU, o
 MODEL_PATH="$MODEL" PYTHON="$PY" bash examples/run_medu1_cpu_demo.sh --check
 PYTHON="$PY" bash examples/run_medu1_qwen7b.sh --check
 
-step "5/9 Format warm-up: the model's own answers to training prompts, rewritten into the tags"
+step "5/9 Format warm-up: the model's own answers to training prompts, half rewritten into the tags"
 "$CPU_PY" -m recipe.medu1.fixtures.format_warmup "$MODEL" "$OUT/warmup" "$DATA/medmcqa/train.parquet" \
     "$DATA/mmlu_medical/validation.parquet" "$DATA/medcalc/train.parquet" "$DATA/medquad/train.parquet" \
     --per_file 16 --backend vllm --seed "$SEED"
