@@ -96,7 +96,10 @@ def echo_credited(eval_dir: str | Path, questions: dict[RowKey, set[str]]) -> di
     """Per open-ended benchmark: credited responses whose parsed answer only repeats the question's words."""
     counts: dict[str, int] = defaultdict(int)
     for record in load_predictions(Path(eval_dir) / PREDICTIONS):
-        if record["extra_info"].get("task") != "text" or float(record["acc"]) != 1.0:
+        if (
+            registry.task_of(record["data_source"], record["extra_info"]) != "text"
+            or float(record["acc"]) != 1.0
+        ):
             continue
         key = (record["data_source"], record["split"], int(record["index"]))
         if key not in questions:

@@ -65,19 +65,27 @@ DEFAULT_TIMEOUT_S = 1200
 """A variant's run takes 4-7 minutes; one that fails inside a Ray worker can hang instead of exiting."""
 
 
+def session_members(sid: int) -> list[int]:
+    """The live processes of session ``sid`` (zombies, already dead and waiting to be reaped, left out)."""
+    members = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]  # the field after "(comm)"
+            if os.getsid(int(proc.name)) == sid and state != "Z":
+                members.append(int(proc.name))
+        except OSError:  # ended meanwhile
+            continue
+    return members
+
+
 def kill_session(sid: int) -> None:
     """SIGKILL every process of session ``sid``: the run, Ray's raylet and every worker it started (Ray
     gives each worker its own process group, but they all stay in the session the run was started in)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for pid in session_members(sid):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid:  # fields after the command: state, ppid, pgrp, session, ...
-            try:
-                os.kill(int(stat.parent.name), signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def run_variant(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import time
-from pathlib import Path
 
 from recipe.medu1.cpu import bench_step
 
@@ -35,28 +34,16 @@ def test_every_variant_changes_the_demo_except_the_demo() -> None:
         assert all("=" in o and not o.startswith("-") for o in overrides), name
 
 
-def _session_members(sid: int) -> list[int]:
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid and fields[0] != "Z":
-            members.append(int(stat.parent.name))
-    return members
-
-
 def test_kill_session_ends_processes_in_other_process_groups_too() -> None:
     # `set -m` puts the background sleep in a process group of its own, as Ray does with its workers.
     run = subprocess.Popen(["bash", "-c", "set -m; sleep 300 & sleep 300"], start_new_session=True)
     deadline = time.monotonic() + 10
-    while len(_session_members(run.pid)) < 3 and time.monotonic() < deadline:
+    while len(bench_step.session_members(run.pid)) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert len(_session_members(run.pid)) == 3  # bash and its two sleeps
+    assert len(bench_step.session_members(run.pid)) == 3  # bash and its two sleeps
     bench_step.kill_session(run.pid)
     run.wait(timeout=10)
     deadline = time.monotonic() + 10
-    while _session_members(run.pid) and time.monotonic() < deadline:
+    while bench_step.session_members(run.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _session_members(run.pid) == []
+    assert bench_step.session_members(run.pid) == []
