@@ -11,7 +11,7 @@ import pytest
 
 from reward_score.settings import CALL_KWARGS, PRESETS, RewardSettings, resolve_settings
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "reward.md"
 
 
 def test_default_preset_is_the_paper() -> None:
@@ -123,7 +123,7 @@ def expected_rows() -> list[tuple[str, str, str]]:
 
 def readme_rows() -> list[tuple[str, str, str]]:
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## The reward (`reward_score`)") :]
+    section = text[text.index("## Settings") :]
     section = section[: section.index("\n## ", 1)]
     header = section.index("| kwarg | medu1 default (robust) | meaning |")
     rows = []
