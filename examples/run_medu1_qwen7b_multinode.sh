@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Med-U1 GRPO on Qwen2.5-7B-Instruct across NNODES nodes x 8 GPUs (a Ray cluster).
 #
-# Before running (see README "Multi-node"):
+# Before running (see docs/multinode.md):
 #   every node:  same repository checkout + `pip install -e ".[train]"` in the same venv path (verl
 #                finds our reward manager and trainer only through installed entry points; each
 #                node's `ray start` must come from that venv), and the same MODEL_PATH, DATA_DIR and
