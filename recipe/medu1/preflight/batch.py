@@ -7,11 +7,12 @@ valid can still make many times fewer optimiser steps than the paper at the same
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
 from recipe.medu1.preflight.findings import Finding, error, fact, warning
 
@@ -98,6 +99,16 @@ def check_batch_sizes(ctx: Preflight) -> list[Finding]:
     return findings
 
 
+def critic_token_budget(cfg: DictConfig) -> int:
+    """The critic's token budget per GPU as verl 0.9.1's V1 trainer reads it, for its update and its value
+    passes alike: ``critic.ppo_infer_max_token_len_per_gpu``, from verl's critic dataclass when not set."""
+    from verl.workers.config.critic import CriticConfig
+
+    key = "ppo_infer_max_token_len_per_gpu"
+    default = next(f.default for f in dataclasses.fields(CriticConfig) if f.name == key)
+    return int(cfg.critic.get(key, default))
+
+
 def check_token_budgets(ctx: Preflight) -> list[Finding]:
     """Every dynamic-batch token budget holds one full sequence (verl asserts it at the first batch)."""
     cfg = ctx.cfg
@@ -121,8 +132,7 @@ def check_token_budgets(ctx: Preflight) -> list[Finding]:
             ("actor_rollout_ref.ref.log_prob_max_token_len_per_gpu", ref.log_prob_max_token_len_per_gpu)
         )
     if ctx.uses_critic and cfg.critic.use_dynamic_bsz:
-        budgets.append(("critic.ppo_max_token_len_per_gpu", cfg.critic.ppo_max_token_len_per_gpu))
-        budgets.append(("critic.forward_max_token_len_per_gpu", cfg.critic.forward_max_token_len_per_gpu))
+        budgets.append(("critic.ppo_infer_max_token_len_per_gpu", critic_token_budget(cfg)))
     sequence = int(cfg.data.max_prompt_length) + int(cfg.data.max_response_length)
     return [
         error(

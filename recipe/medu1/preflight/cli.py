@@ -58,6 +58,7 @@ CHECKS: tuple[Check, ...] = (
     Check(install.check_package_location),
     Check(composition.check_composes, stop_on_error=True),
     Check(composition.check_legacy_keys),
+    Check(composition.check_dead_keys),
     Check(summary.summarize),
     Check(composition.check_verl_validate_config),
     Check(batch.check_batch_sizes),

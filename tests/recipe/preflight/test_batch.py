@@ -40,6 +40,12 @@ def test_refusals_verl_lacks(preflight, override, expected):
     assert any(expected in e for e in errors), errors
 
 
+def test_the_critic_budget_checked_is_the_one_verl_reads(preflight):
+    errors = of_level(preflight("critic.ppo_infer_max_token_len_per_gpu=4096", config="medu1_ppo"), ERROR)
+    expected = "critic.ppo_infer_max_token_len_per_gpu=4096 cannot hold"
+    assert any(e.startswith(expected) for e in errors), errors
+
+
 def test_log_prob_budgets_inherit_the_actor_budget(preflight):
     # One source for the token budget: the log-prob passes follow the actor's (verl's interpolation).
     errors = of_level(preflight("actor_rollout_ref.actor.ppo_max_token_len_per_gpu=4096"), ERROR)
