@@ -33,7 +33,9 @@ try:
     from verl.trainer.ppo.v1.trainer_sync import PPOTrainerSync
 
     from data_preprocess.registry import task_of
+    from recipe.medu1.train.checkpoints import prune_after_save, refuse_finished_resume
     from recipe.medu1.train.metrics import equal_reward_groups, per_task_metrics
+    from recipe.medu1.train.metrics_log import appending_file_logger
     from reward_score import RESULT_KEYS
 except Exception as exc:  # pragma: no cover - only reached with a broken install
     print(f"[medu1] trainer plugin (recipe.medu1.train.trainer) failed to import: {exc!r}", file=sys.stderr)
@@ -129,6 +131,20 @@ class MedU1Trainer(PPOTrainerSync):
         with open_dict(config):
             config.trainer.v1.trainer_mode = "sync"
         super().__init__(config)
+
+    # Relaunches (recipe.medu1.train.checkpoints, recipe.medu1.train.metrics_log): refuse a resume with no
+    # step left before any worker starts, rotate checkpoints from the disk, keep the metrics log's history.
+    def _init_dataloader(self):
+        super()._init_dataloader()
+        refuse_finished_resume(self.config.trainer, self.steps_per_epoch, self.total_training_steps)
+
+    def _save_checkpoint(self):
+        super()._save_checkpoint()
+        prune_after_save(self.config.trainer, self.global_steps)
+
+    def fit(self, agent_loop_manager):
+        with appending_file_logger(self.config.trainer, self.global_steps):
+            super().fit(agent_loop_manager)
 
     def _compute_metrics(self, batch, metrics, timing_raw, global_steps, epoch):
         super()._compute_metrics(batch, metrics, timing_raw, global_steps, epoch)
