@@ -21,14 +21,14 @@ def test_default_preset_is_the_paper() -> None:
     assert (settings.length_scale, settings.length_max_scale, settings.check_think) == (1500.0, 500.0, True)
 
 
-def test_robust_preset_changes_only_correctness_reading() -> None:
+def test_robust_preset_changes_only_how_correctness_is_read() -> None:
     medu1, robust = PRESETS["medu1"], PRESETS["robust"]
     changed = {
         f.name
         for f in dataclasses.fields(RewardSettings)
         if getattr(medu1, f.name) != getattr(robust, f.name)
     }
-    assert changed == {"boxed_fallback", "mcq_match", "calc_match"}
+    assert changed == {"boxed_fallback", "mcq_match", "calc_match", "text_metric", "text_threshold"}
 
 
 def test_freeform_fallback_is_off_in_every_preset() -> None:
