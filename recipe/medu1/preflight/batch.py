@@ -38,6 +38,20 @@ def update_rate(batch: int, mini: int, epochs: int, n: int, lr: float) -> Update
     return UpdateRate(math.ceil(batch / max(mini, 1)) * epochs, mini, mini * n, lr)
 
 
+def on_policy_share(rate: UpdateRate) -> str:
+    """How many of a step's updates use samples of the current policy.
+
+    verl computes the old log-probs once per step, with the policy that sampled the step's rollouts;
+    only the first update runs on that policy, every later one on samples that are 1, 2, ... updates
+    stale (PPO's clipped ratio corrects for it, up to the clip range).
+    """
+    if rate.updates_per_step <= 1:
+        return "every update on-policy"
+    return (
+        f"1 of {rate.updates_per_step} updates on-policy, the others up to {rate.updates_per_step - 1} stale"
+    )
+
+
 def official_update_rate() -> UpdateRate:
     """The official Med-U1 run's rate, read from the recipe's base config (one place for the fact)."""
     base = OmegaConf.load(OFFICIAL_CONFIG)
@@ -212,9 +226,10 @@ def check_update_rate(ctx: Preflight) -> list[Finding]:
     paper = official_update_rate()
     line = (
         f"{ours.updates_per_step} update(s)/step, {ours.prompts_per_update} prompts "
-        f"({ours.responses_per_update} responses) per update at lr {ours.lr:g}; "
+        f"({ours.responses_per_update} responses) per update at lr {ours.lr:g}, {on_policy_share(ours)}; "
         f"paper: {paper.prompts_per_update} "
-        f"prompts ({paper.responses_per_update} responses) per update at lr {paper.lr:g}"
+        f"prompts ({paper.responses_per_update} responses) per update at lr {paper.lr:g}, "
+        f"{on_policy_share(paper)}"
     )
     differences = []
     if ours.prompts_per_update != paper.prompts_per_update:
