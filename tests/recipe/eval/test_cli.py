@@ -405,10 +405,11 @@ def test_rescore_medu1_hand_computed(hand_written_run: Path) -> None:
 
 def test_rescore_with_reward_kwargs_hand_computed(hand_written_run: Path) -> None:
     """Any compute_score option can be set for scoring; acc_strict stays the plain medu1 preset."""
-    argv = ["--rescore", str(hand_written_run), "--preset", "robust", "--reward_kwarg", "text_threshold=60"]
+    argv = ["--rescore", str(hand_written_run), "--preset", "robust", "--reward_kwarg", "text_threshold=60",
+            "--reward_kwarg", "text_metric=merge"]  # fmt: skip
     assert evaluate.main(argv) == 0
     settings = json.loads((hand_written_run / "settings.json").read_text())
-    assert settings["reward_kwargs"] == {"text_threshold": 60}
+    assert settings["reward_kwargs"] == {"text_threshold": 60, "text_metric": "merge"}
     text = json.loads((hand_written_run / "metrics.json").read_text())["per_source"]["medical_o1"]
     # Merge 50.5 is not > 60 -> acc 0, answer -1; score 1 - 1 + 0.98 (length term as before).
     assert text["acc"] == 0.0 and text["score"] == pytest.approx(0.98)
