@@ -52,7 +52,9 @@ def write_length_figure(runs: dict[str, dict[str, Any]], path: str | Path) -> No
                     for a in arms:
                         share = f"{100 * a['within_budget']:.0f} %"
                         point = (a["budget"], a["mean_length"])
-                        ax.annotate(share, point, xytext=(4, 4), textcoords="offset points", fontsize=7)
+                        ax.annotate(
+                            share, point, xytext=(4, 4), textcoords="offset points", fontsize=7, color=colour
+                        )
             if none:
                 unasked = none[0]["mean_length"]
                 ax.axhline(
