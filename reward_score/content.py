@@ -31,9 +31,9 @@ thresholds:
    which under :data:`REPEAT_MIN_DISTINCT` are distinct, and fewer than in the reference itself).
 
 When the reference has no term outside the question (a yes/no, or a pick among options listed in the
-question: "Yes, Delfina tells the truth"), the question's words and yes/no/not are compared as well;
-there the answer can only be a choice among the question's words, so that is the one case where such a
-word can earn credit.
+question: "Yes, Delfina tells the truth"), the question's words and yes/no/not/true/false are compared
+as well; there the answer can only be a choice among the question's words, so that is the one case where
+such a word can earn credit.
 
 Credited when the value exceeds the preset's ``text_threshold`` (:data:`CONTENT_THRESHOLD` = 60). The
 constants were chosen on the real-pair suite of ``recipe.medu1.eval.text_suite``; its good answers are

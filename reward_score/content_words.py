@@ -57,8 +57,9 @@ def stem(token: str) -> str:
     return token
 
 
-POLARITY = frozenset(("yes", "no", "not"))
-"""Stopwords that decide an answer when the reference adds no word to the question ("Yes, X does Y")."""
+POLARITY = frozenset(("yes", "no", "not", "true", "false"))
+"""Stopwords that decide an answer when the reference adds no word to the question ("Yes, X does Y",
+"False" for a question made of "True or not False")."""
 
 
 def tokens(text: str) -> list[str]:

@@ -133,3 +133,8 @@ def test_an_x_or_y_hedge_is_never_credited(pair, other: str, form: str) -> None:
     question, reference, _ = pair
     assume(other not in content_terms(reference))
     assert not credited(form.format(x=reference.rstrip("."), y=other), reference, question)
+
+
+def test_a_truth_value_answer_to_a_boolean_question_credits_itself() -> None:
+    question = "True or False or not True or True is"
+    assert credited("True", "True", question) and not credited("False", "True", question)
