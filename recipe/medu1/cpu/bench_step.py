@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
-from recipe.medu1.cpu.cores import session_members
+from recipe.medu1.cpu.resources import PeakMemory, session_members
 
 REPO = Path(__file__).resolve().parents[3]
 TIMINGS = ("gen", "old_log_prob", "ref", "update_actor", "step")
@@ -133,13 +133,15 @@ def run_variant(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        try:
-            code = run.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            kill_session(run.pid)
-            run.wait()
-            print(f"[bench] {name}: no result after {timeout:.0f} s, killed; see {log}", flush=True)
-            return {}
+        with PeakMemory(run.pid) as memory:
+            try:
+                code = run.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                kill_session(run.pid)
+                run.wait()
+                print(f"[bench] {name}: no result after {timeout:.0f} s, killed; see {log}", flush=True)
+                return {}
+    (run_dir.parent / f"{name}.memory.txt").write_text(memory.breakdown() + "\n")
     metrics = run_dir / "metrics.jsonl"
     if code != 0 or not metrics.is_file():
         print(f"[bench] {name}: failed (exit {code}); see {log}", flush=True)
@@ -152,19 +154,19 @@ def run_variant(
         for key in CORE_PHASES
         if f"timing_s/cpu/{key}" in data and timings.get(key)
     }
-    return timings | cores
+    return timings | cores | {"peak_gb": memory.peak_kib / 2**20}
 
 
 def table(results: dict[str, dict[str, float]]) -> str:
-    """Markdown: the step-2 breakdown per variant (seconds), the cores each phase used, and the variant's
-    step and update times relative to the demo's."""
+    """Markdown: the step-2 breakdown per variant (seconds), the cores each phase used, the run's peak
+    memory (PSS, GB), and the variant's step and update times relative to the demo's."""
     reference = results.get("demo", {})
     core_columns = [f"cores/{key}" for key in CORE_PHASES]
-    header = ["variant", *TIMINGS, *core_columns, "step / demo", "update / demo"]
+    header = ["variant", *TIMINGS, *core_columns, "peak_gb", "step / demo", "update / demo"]
     lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
     for name, timing in results.items():
         cells = [f"{timing[key]:.1f}" if key in timing else "-" for key in TIMINGS]
-        cells += [f"{timing[key]:.2f}" if key in timing else "-" for key in core_columns]
+        cells += [f"{timing[key]:.2f}" if key in timing else "-" for key in [*core_columns, "peak_gb"]]
         for key in ("step", "update_actor"):
             cells.append(
                 f"{timing[key] / reference[key]:.2f}" if reference.get(key) and key in timing else "-"

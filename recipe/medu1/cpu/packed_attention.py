@@ -19,12 +19,21 @@ transformers' own ``sdpa`` unchanged.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 ATTENTION_NAME = "medu1_packed_sdpa"
+_FIRST_USE_LOGGED = False
+
+
+def _log_first_use(sequences: int, tokens: int) -> None:
+    """One line per process on stderr, so a run's log shows the packed path really ran (tests read it)."""
+    global _FIRST_USE_LOGGED
+    _FIRST_USE_LOGGED = True
+    print(f"[medu1-cpu] packed attention: {sequences} sequences in a row of {tokens} tokens", file=sys.stderr)
 
 
 def sequence_bounds(position_ids: torch.Tensor) -> list[tuple[int, int]]:
@@ -61,6 +70,9 @@ def packed_sdpa_forward(
         key = key.repeat_interleave(groups, dim=1)
         value = value.repeat_interleave(groups, dim=1)
     dropout = dropout if module.training else 0.0
+    bounds = sequence_bounds(position_ids[..., : query.shape[2]])
+    if not _FIRST_USE_LOGGED:
+        _log_first_use(len(bounds), query.shape[2])
     pieces = [
         F.scaled_dot_product_attention(
             query[:, :, start:end],
@@ -70,7 +82,7 @@ def packed_sdpa_forward(
             is_causal=True,
             scale=scaling,
         )
-        for start, end in sequence_bounds(position_ids[..., : query.shape[2]])
+        for start, end in bounds
     ]
     return torch.cat(pieces, dim=2).transpose(1, 2).contiguous(), None
 

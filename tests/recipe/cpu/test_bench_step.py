@@ -7,25 +7,28 @@ import subprocess
 import time
 from pathlib import Path
 
-from recipe.medu1.cpu import bench_step, cores
+from recipe.medu1.cpu import bench_step, resources
 
 
 def test_table_prints_the_breakdown_cores_and_ratios_to_the_demo() -> None:
     results = {
         "demo": {"gen": 5.0, "old_log_prob": 0.0, "ref": 0.0, "update_actor": 8.0, "step": 15.0}
-        | {"cores/gen": 1.6, "cores/update_actor": 1.95, "cores/step": 1.8},
+        | {"cores/gen": 1.6, "cores/update_actor": 1.95, "cores/step": 1.8, "peak_gb": 9.5},
         "previous_demo": {"gen": 6.0, "old_log_prob": 0.0, "ref": 0.0, "update_actor": 27.4, "step": 33.9}
-        | {"cores/gen": 1.6, "cores/update_actor": 1.0, "cores/step": 1.1},
+        | {"cores/gen": 1.6, "cores/update_actor": 1.0, "cores/step": 1.1, "peak_gb": 17.7},
         "lora_r16": {},
     }
     lines = bench_step.table(results).splitlines()
     assert lines[0] == (
         "| variant | gen | old_log_prob | ref | update_actor | step"
-        " | cores/gen | cores/update_actor | cores/step | step / demo | update / demo |"
+        " | cores/gen | cores/update_actor | cores/step | peak_gb | step / demo | update / demo |"
     )
-    assert lines[2] == "| demo | 5.0 | 0.0 | 0.0 | 8.0 | 15.0 | 1.60 | 1.95 | 1.80 | 1.00 | 1.00 |"
-    assert lines[3] == "| previous_demo | 6.0 | 0.0 | 0.0 | 27.4 | 33.9 | 1.60 | 1.00 | 1.10 | 2.26 | 3.42 |"
-    assert lines[4] == "| lora_r16 | - | - | - | - | - | - | - | - | - | - |"  # a failed variant is shown
+    assert lines[2] == "| demo | 5.0 | 0.0 | 0.0 | 8.0 | 15.0 | 1.60 | 1.95 | 1.80 | 9.50 | 1.00 | 1.00 |"
+    assert (
+        lines[3]
+        == "| previous_demo | 6.0 | 0.0 | 0.0 | 27.4 | 33.9 | 1.60 | 1.00 | 1.10 | 17.70 | 2.26 | 3.42 |"
+    )
+    assert lines[4] == "| lora_r16 | - | - | - | - | - | - | - | - | - | - | - |"  # a failed variant is shown
 
 
 def test_cores_are_cpu_seconds_over_wall_seconds_of_step_2(tmp_path: Path, monkeypatch) -> None:
@@ -44,7 +47,7 @@ def test_cores_are_cpu_seconds_over_wall_seconds_of_step_2(tmp_path: Path, monke
     class FakePopen:
         def __init__(self, command, env, **kwargs):
             self.result = fake_run(command, env, **kwargs)
-            self.pid = 0
+            self.pid = 2**22 + 1  # no such session: the memory sampler finds nothing
 
         def wait(self, timeout=None):
             return self.result.returncode
@@ -54,6 +57,8 @@ def test_cores_are_cpu_seconds_over_wall_seconds_of_step_2(tmp_path: Path, monke
     assert timing["update_actor"] == 8.0 and timing["step"] == 13.0
     assert timing["cores/gen"] == 1.5 and timing["cores/update_actor"] == 2.0
     assert abs(timing["cores/step"] - 1.7) < 1e-9
+    assert timing["peak_gb"] == 0.0
+    assert (tmp_path / "out" / "one_thread.memory.txt").read_text().startswith("peak 0.00 GB")
 
 
 def test_every_variant_changes_the_demo_except_the_demo() -> None:
@@ -67,12 +72,12 @@ def test_kill_session_ends_processes_in_other_process_groups_too() -> None:
     # `set -m` puts the background sleep in a process group of its own, as Ray does with its workers.
     run = subprocess.Popen(["bash", "-c", "set -m; sleep 300 & sleep 300"], start_new_session=True)
     deadline = time.monotonic() + 10
-    while len(cores.session_members(run.pid)) < 3 and time.monotonic() < deadline:
+    while len(resources.session_members(run.pid)) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert len(cores.session_members(run.pid)) == 3  # bash and its two sleeps
+    assert len(resources.session_members(run.pid)) == 3  # bash and its two sleeps
     bench_step.kill_session(run.pid)
     run.wait(timeout=10)
     deadline = time.monotonic() + 10
-    while cores.session_members(run.pid) and time.monotonic() < deadline:
+    while resources.session_members(run.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert cores.session_members(run.pid) == []
+    assert resources.session_members(run.pid) == []

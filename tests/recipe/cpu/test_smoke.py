@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -159,6 +160,7 @@ def smoke_run() -> Iterator[Path]:
             check=False,
         )
         log = proc.stdout + proc.stderr
+        (out_dir / "run.log").write_text(log)
         assert proc.returncode == 0, f"smoke run failed ({proc.returncode}); log tail:\n{log[-6000:]}"
         yield out_dir
 
@@ -166,6 +168,10 @@ def smoke_run() -> Iterator[Path]:
 def _metrics(out_dir: Path) -> list[dict]:
     lines = (out_dir / "metrics.jsonl").read_text().splitlines()
     return [json.loads(line) for line in lines if line.strip()]
+
+
+def _log(out_dir: Path) -> str:
+    return (out_dir / "run.log").read_text()
 
 
 def _train_steps(out_dir: Path) -> list[dict]:
@@ -181,6 +187,25 @@ def test_every_training_step_updates_the_actor_with_grpo_advantages(smoke_run: P
     # policy that answers alike within every group has nothing to learn from that step).
     first = steps[0]
     assert first["critic/advantages/max"] > 0 > first["critic/advantages/min"]
+
+
+def test_training_workers_use_every_allowed_core(smoke_run: Path) -> None:
+    """The adapter logs each FSDP engine process's torch thread count; Ray alone would have given it 1."""
+    lines = re.findall(
+        r"\[medu1-cpu\] FSDP engine pid \d+: torch threads (\d+), allowed cores (\d+)", _log(smoke_run)
+    )
+    assert lines, "no thread-count line from an FSDP engine process in the run's log"
+    assert all(threads == cores for threads, cores in lines), lines
+    assert int(lines[0][1]) == len(os.sched_getaffinity(0))
+
+
+def test_the_update_runs_on_packed_real_tokens(smoke_run: Path) -> None:
+    """Remove-padding on CPU: the actor's attention saw several sequences packed in one row."""
+    packed = re.findall(
+        r"\[medu1-cpu\] packed attention: (\d+) sequences in a row of (\d+) tokens", _log(smoke_run)
+    )
+    assert packed, "the packed attention never ran"
+    assert all(int(sequences) > 1 for sequences, _tokens in packed), packed
 
 
 def test_weight_sync_reaches_vllm(smoke_run: Path) -> None:
