@@ -65,24 +65,22 @@ def packed_sdpa_forward(
     packed = attention_mask is None and position_ids is not None and query.shape[0] == 1
     if not packed or position_ids.shape[-1] != query.shape[2] or key.shape[2] != query.shape[2]:
         return sdpa_attention_forward(module, query, key, value, attention_mask, dropout, scaling, **kwargs)
-    groups = getattr(module, "num_key_value_groups", 1)
-    if groups > 1:
-        key = key.repeat_interleave(groups, dim=1)
-        value = value.repeat_interleave(groups, dim=1)
     dropout = dropout if module.training else 0.0
     bounds = sequence_bounds(position_ids[..., : query.shape[2]])
     if not _FIRST_USE_LOGGED:
         _log_first_use(len(bounds), query.shape[2])
+    # split, not slicing: the backward of a split is one concatenation, while each slice's backward
+    # would write its gradient into a zero tensor of the whole row (a fill, copy and add of the full
+    # row per sequence and layer, which measured slower than the attention itself).
+    lengths = [end - start for start, end in bounds]
+    gqa = getattr(module, "num_key_value_groups", 1) > 1
     pieces = [
         F.scaled_dot_product_attention(
-            query[:, :, start:end],
-            key[:, :, start:end],
-            value[:, :, start:end],
-            dropout_p=dropout,
-            is_causal=True,
-            scale=scaling,
+            q, k, v, dropout_p=dropout, is_causal=True, scale=scaling, enable_gqa=gqa
         )
-        for start, end in bounds
+        for q, k, v in zip(
+            query.split(lengths, 2), key.split(lengths, 2), value.split(lengths, 2), strict=True
+        )
     ]
     return torch.cat(pieces, dim=2).transpose(1, 2).contiguous(), None
 

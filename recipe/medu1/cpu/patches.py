@@ -17,8 +17,10 @@ with the patch off.
   with ``CPUOffloadPolicy(pin_memory=True)``; pinning needs an accelerator ("Cannot access accelerator
   device when none is available"). The engine module gets a policy factory with ``pin_memory=False``.
   The same hook, which runs in every process that builds a trained or reference model, registers the
-  packed-sequence attention (:mod:`recipe.medu1.cpu.packed_attention`) before the model is built and logs
-  the process's torch thread count (:mod:`recipe.medu1.cpu.resources`).
+  packed-sequence attention (:mod:`recipe.medu1.cpu.packed_attention`) before the model is built, swaps
+  the engine's ``logprobs_from_logits`` for a vectorised one (:mod:`recipe.medu1.cpu.log_probs`: verl's
+  CPU fallback loops over every packed token) and logs the process's torch thread count
+  (:mod:`recipe.medu1.cpu.resources`).
 * verl 0.9.1 V1 trainer's ``marked_timer`` (``verl/trainer/ppo/v1/trainer_base.py`` and
   ``trainer_sync.py``) also records the CPU seconds of the whole run during each phase as
   ``timing_raw["cpu/<phase>"]``, which verl logs as ``timing_s/cpu/<phase>``: CPU seconds over
@@ -42,6 +44,7 @@ from typing import Any
 
 import torch
 
+from recipe.medu1.cpu.log_probs import token_log_probs
 from recipe.medu1.cpu.packed_attention import register_packed_attention
 from recipe.medu1.cpu.resources import report_threads, session_cpu_seconds
 
@@ -54,6 +57,7 @@ VLLM_LINEAR_MODULE = "vllm.model_executor.layers.linear"
 VLLM_GEMM_SYMBOL = "dispatch_cpu_unquantized_gemm"
 VERL_FSDP_ENGINE_MODULE = "verl.workers.engine.fsdp.transformer_impl"
 OFFLOAD_POLICY_SYMBOL = "CPUOffloadPolicy"
+LOG_PROBS_SYMBOL = "logprobs_from_logits"
 # The V1 trainer's phases (step, gen, reward, old_log_prob, ref, adv, update_actor) and its weight sync.
 VERL_TIMER_MODULES = ("verl.trainer.ppo.v1.trainer_base", "verl.trainer.ppo.v1.trainer_sync")
 TIMER_SYMBOL = "marked_timer"
@@ -145,6 +149,8 @@ def patch_fsdp_engine_module(module: ModuleType) -> None:
 
     setattr(unpinned_offload_policy, PATCHED_MARK, True)
     setattr(module, OFFLOAD_POLICY_SYMBOL, unpinned_offload_policy)
+    require_attr(module, LOG_PROBS_SYMBOL, written_for="verl 0.9.1")
+    setattr(module, LOG_PROBS_SYMBOL, token_log_probs)
     register_packed_attention()
     report_threads("FSDP engine")
 
