@@ -10,13 +10,24 @@ and validation slices are drawn first, so they never move when the training size
         --local_save_dir ~/data/medical_o1
 
 ``--resplit 0 0 1000`` writes only the test split (the same questions as in a full run).
+
+About two in five questions are multiple-choice with the options inside the question ("A. 20" lines, or
+an "Options:" dash list) and a prose reference ("... the correct answer is A. 20."). They are flagged
+(``category`` = :data:`OPTIONS_IN_QUESTION`) and counted in the summary, not converted to MCQ rows: the
+dataset's task is ``text`` in the registry and its prompt asks for a text answer, so an MCQ row would
+need another prompt and a letter mined from prose, which this release does not give reliably. The flag
+lets an evaluation report them apart.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+import pyarrow.parquet as pq
 
 from data_preprocess.core.cli import cli
 from data_preprocess.core.pipeline import ConvertSettings, convert_splits
@@ -31,6 +42,16 @@ HUB_CONFIG = "en"
 RELEASE_FILE = "medical_o1_sft.json"
 DEFAULT_SAVE_DIR = dataset("medical_o1").default_save_dir
 PAPER_SIZES = (8000, 1000, 1000)  # train, validation, test
+OPTIONS_IN_QUESTION = "options_in_question"
+_LETTER_LINE = re.compile(r"^[ \t]*\(?([A-Z])[.):][ \t]+\S", re.MULTILINE)
+_DASH_OPTIONS = re.compile(r"^[ \t]*options:[ \t]*\n[ \t]*-[ \t]+\S", re.MULTILINE | re.IGNORECASE)
+
+
+def has_embedded_options(question: str) -> bool:
+    """True when the question lists options: lines starting "A." then "B." (or "(A)", "A)"), or an
+    "Options:" line followed by a dash list."""
+    letters = _LETTER_LINE.findall(question)
+    return letters[:2] == ["A", "B"] or _DASH_OPTIONS.search(question) is not None
 
 
 def read_release(path: str) -> list[Record]:
@@ -48,9 +69,19 @@ def read_release(path: str) -> list[Record]:
 
 def parse(raw: dict[str, Any], ref: str) -> Item:
     """One record -> Item; the release has no ids, so ``source_id`` is "<file>:<position>"."""
-    return Item(
-        question=require_str(raw, "Question"), ground_truth=require_str(raw, "Response"), source_id=ref
-    )
+    question = require_str(raw, "Question")
+    category = OPTIONS_IN_QUESTION if has_embedded_options(question) else ""
+    return Item(question, require_str(raw, "Response"), source_id=ref, category=category)
+
+
+def count_flagged(save_dir: str, written: dict[str, int]) -> dict[str, int]:
+    """Rows per written split whose question embeds options, read back from the files."""
+    counts = {}
+    for split in written:
+        table = pq.read_table(Path(save_dir).expanduser() / f"{split}.parquet", columns=["extra_info"])
+        categories = table.column("extra_info").combine_chunks().field("category").to_pylist()
+        counts[split] = categories.count(OPTIONS_IN_QUESTION)
+    return counts
 
 
 def convert(
@@ -65,7 +96,13 @@ def convert(
         records = {"train": read_release(local_dataset_path)}
     else:
         records = load_hub(HUB_ID, HUB_CONFIG)
-    return convert_splits(DATA_SOURCE, records, parse, local_save_dir, settings, resplit=resplit)
+    written = convert_splits(DATA_SOURCE, records, parse, local_save_dir, settings, resplit=resplit)
+    for split, flagged in count_flagged(local_save_dir, written).items():
+        print(
+            f"{DATA_SOURCE}/{split}: {flagged} of {written[split]} rows embed options in the question "
+            f"(category {OPTIONS_IN_QUESTION!r}, graded as text)"
+        )
+    return written
 
 
 def add_args(parser: argparse.ArgumentParser) -> None:

@@ -18,6 +18,11 @@
 #   LOGGER        comma-separated trainer loggers: console, wandb, tensorboard (default: console)
 #                 wandb needs WANDB_API_KEY (or `wandb login`); tensorboard writes to $TENSORBOARD_DIR
 #   PROJECT_NAME  logger project (default: medu1); EXPERIMENT_NAME is set per script
+#   CKPT_DIR      root of every run's checkpoints (default: ~/checkpoints; a relative path is made absolute
+#                 here): a run writes trainer.default_local_dir = $CKPT_DIR/<project_name>/<experiment_name>
+#                 and, launched again with the same command from any directory, resumes from its latest
+#                 checkpoint there (`--check` says from which); a new EXPERIMENT_NAME starts from scratch.
+#                 The multi-node script needs it set explicitly, on storage every node shares.
 
 MEDU1_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
@@ -29,6 +34,8 @@ medu1_local_path() {
 }
 
 DATA_DIR="$(medu1_local_path "${DATA_DIR:-$HOME/data/medu1}")"
+CKPT_DIR="${CKPT_DIR:-$HOME/checkpoints}"
+[[ "$CKPT_DIR" == /* ]] || CKPT_DIR="$PWD/$CKPT_DIR"
 TRAIN_FILES="${TRAIN_FILES:-$DATA_DIR/train.parquet}"
 VAL_FILES="${VAL_FILES:-$DATA_DIR/val.parquet}"
 LOGGER="${LOGGER:-console}"
@@ -87,6 +94,8 @@ medu1_launch() {
         data.val_files="$VAL_FILES"
         trainer.logger="$(medu1_logger_list)"
         trainer.project_name="$PROJECT_NAME"
+        # Resolved by Hydra, so that an experiment_name given on the command line picks its own folder.
+        trainer.default_local_dir="$CKPT_DIR/\${trainer.project_name}/\${trainer.experiment_name}"
         "${OVERRIDES[@]}"
         "$@"
     )

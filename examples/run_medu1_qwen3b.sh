@@ -4,14 +4,17 @@
 #   bash examples/run_medu1_qwen3b.sh --check            # validate this exact config on CPU, offline
 #   bash examples/run_medu1_qwen3b.sh                    # train
 #
-# The official run used 4 prompts x 8 rollouts per step with one update per step (~1266 steps on
-# the 5064-prompt MCQ mix). That leaves 4 GPUs mostly idle in rollout, so this script takes 32 prompts
-# per step (256 responses) and keeps the official mini-batch of 4 prompts (medu1.yaml): 8 updates per
-# step, the same update rate per prompt at the same lr, 8x fewer rollout rounds. The exact official
-# step: bash examples/run_medu1_qwen3b.sh data.train_batch_size=4
+# Update regime: the official run used 4 prompts x 8 rollouts per step with one update per step, always
+# on-policy (~1266 steps on the 5064-prompt MCQ mix). That leaves 4 GPUs mostly idle in rollout, so this
+# script takes 32 prompts per step (256 responses) and keeps the official mini-batch of 4 prompts
+# (medu1.yaml): 8 updates per step, the same updates per prompt at the same lr, 8x fewer rollout rounds.
+# verl computes the old log-probs once per step, so only the first of the 8 updates is on-policy; the
+# other 7 use samples 1-7 updates stale (kept close by PPO's clipped ratio). The exact official step,
+# every update on-policy: bash examples/run_medu1_qwen3b.sh data.train_batch_size=4
 #
 # Environment: MODEL_PATH, N_GPUS, EXPERIMENT_NAME, plus DATA_DIR, TRAIN_FILES, VAL_FILES, LOGGER,
-# PROJECT_NAME, PYTHON (see examples/common.sh).
+# PROJECT_NAME, CKPT_DIR, PYTHON (see examples/common.sh; the same command resumes from the latest
+# checkpoint in $CKPT_DIR/<project>/<experiment>).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 

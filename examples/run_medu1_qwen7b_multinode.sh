@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Med-U1 GRPO on Qwen2.5-7B-Instruct across NNODES nodes x 8 GPUs (a Ray cluster).
 #
-# Before running (see README "Multi-node"):
+# Before running (see docs/multinode.md):
 #   every node:  same repository checkout + `pip install -e ".[train]"` in the same venv path (verl
 #                finds our reward manager and trainer only through installed entry points; each
 #                node's `ray start` must come from that venv), and the same MODEL_PATH, DATA_DIR and
@@ -18,17 +18,23 @@
 #   NNODES=2 CKPT_DIR=/shared/ckpt bash examples/run_medu1_qwen7b_multinode.sh --check   # CPU, offline
 #
 # Environment: NNODES (default 2), GPUS_PER_NODE (default 8), MODEL_PATH, EXPERIMENT_NAME, CKPT_DIR
-# (absolute checkpoint directory on shared storage; --check refuses a relative one), MINI_BATCH
+# (required: an absolute directory on storage every node shares; checkpoints go to
+# $CKPT_DIR/<project>/<experiment>, see examples/common.sh), MINI_BATCH
 # (actor_rollout_ref.actor.ppo_mini_batch_size in prompts; required beyond 32 GPUs), plus DATA_DIR,
 # TRAIN_FILES, VAL_FILES, LOGGER, PROJECT_NAME, PYTHON.
 set -euo pipefail
+# common.sh's default (~/checkpoints) is right only where every node shares $HOME: never assumed here.
+if [[ "${CKPT_DIR:-}" != /* ]]; then
+    echo "error: set CKPT_DIR to an absolute directory on storage every node shares (got '${CKPT_DIR:-}'):" \
+        "each rank writes its checkpoint shards there and a relaunch resumes from there." >&2
+    exit 2
+fi
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 MODEL_PATH="$(medu1_local_path "${MODEL_PATH:-Qwen/Qwen2.5-7B-Instruct}")"
 NNODES="${NNODES:-2}"
 GPUS_PER_NODE="${GPUS_PER_NODE:-8}"
 EXPERIMENT_NAME="${EXPERIMENT_NAME:-medu1_grpo_qwen2.5_7b_${NNODES}nodes}"
-CKPT_DIR="${CKPT_DIR:-$HOME/checkpoints/$PROJECT_NAME/$EXPERIMENT_NAME}"
 export RAY_ADDRESS="${RAY_ADDRESS:-auto}"
 
 # The official mini-batch (4 prompts x n=8 = 32 responses, medu1.yaml) is split evenly over every GPU
@@ -60,12 +66,10 @@ OVERRIDES=(
     trainer.nnodes="$NNODES"
     trainer.n_gpus_per_node="$GPUS_PER_NODE"
     trainer.experiment_name="$EXPERIMENT_NAME"
-    # Checkpoints must land on storage every node can reach, at an absolute path: each rank writes its
-    # shards relative to its own working directory otherwise.
-    trainer.default_local_dir="$CKPT_DIR"
     # Rollout grows with the cluster (64 prompts per node, as the single-node script); up to 4 nodes the
     # mini-batch stays the official 4 prompts (medu1.yaml), so the update rate per prompt does not change
-    # with the number of nodes (16 updates per step per node); beyond, MINI_BATCH sets it.
+    # with the number of nodes (16 updates per step per node); beyond, MINI_BATCH sets it. Only the
+    # first update of a step is on-policy (old log-probs are computed once per step): 1 of 16 x NNODES.
     data.train_batch_size=$((64 * NNODES))
     "${MINI_BATCH_OVERRIDE[@]}"
     "${MEDU1_GPU_NODE[@]}"

@@ -7,7 +7,8 @@
 #   bash examples/run_medu1_qwen7b_ppo.sh
 #
 # Environment: MODEL_PATH (actor and critic init), N_GPUS, EXPERIMENT_NAME, plus DATA_DIR, TRAIN_FILES,
-# VAL_FILES, LOGGER, PROJECT_NAME, PYTHON (see examples/common.sh).
+# VAL_FILES, LOGGER, PROJECT_NAME, CKPT_DIR, PYTHON (see examples/common.sh; the same command resumes
+# from the latest checkpoint in $CKPT_DIR/<project>/<experiment>).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -23,6 +24,7 @@ OVERRIDES=(
     # Batch: 256 prompts x 1 response, mini-batches of 32 prompts = 32 responses per update, as many
     # responses per update as the official GRPO run (4 prompts x 8). The official 4 prompts per update
     # would be 4 responses, which 8 GPUs cannot split; --check reports the difference per prompt.
+    # 8 updates per step (actor and critic), the first on-policy, the other 7 on samples 1-7 updates stale.
     data.train_batch_size=256
     actor_rollout_ref.actor.ppo_mini_batch_size=32
     critic.ppo_mini_batch_size=32

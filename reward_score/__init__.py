@@ -16,10 +16,10 @@ without computing metrics, and ``pred`` is truncated to ``PRED_MAX_CHARS``; a no
 
 Caution, kept for fidelity: the paper's EMS is a precision over the answer's tokens without recall, so a
 one-word answer found in the reference earns EMS 100, Merge ≥ 50 > 45 and full reward, while a reference
-with repeated words fails against itself. Outside a strict reproduction use ``text_metric="rougeL"``
-(or ``"f1"``) with a suitable ``text_threshold``.
+with repeated words fails against itself. ``preset="robust"`` grades text with the ``content`` metric
+(:mod:`reward_score.content`) instead.
 
-``"robust"`` keeps the format, text and length terms and changes only how correctness is read:
+``"robust"`` keeps the format and length terms and changes only how correctness is read:
 
 - extraction: an answer that is wholly ``\\boxed{X}`` counts as ``X``; without any ``<answer>`` tag pair the
   last ``\\boxed{…}`` is used (the format term stays −1 because the tags are missing);
@@ -27,6 +27,8 @@ with repeated words fails against itself. Outside a strict reproduction use ``te
   markers, lead-ins ("Answer:", "The answer is", "My choice:", "Option") and brackets are ignored; "B. text",
   "(B) text", "B – text", "B (text)" and exactly an option's text are accepted; several letters, a
   letter followed by a second answer or another option's text are hedges (read, wrong);
+- text: ``content`` > 60 — IDF-weighted precision and coverage of the reference's terms with the
+  question's words (``extra_info["question"]``) discounted; hedges and repetition score 0;
 - calc: MedCalc-Bench's grading (calendar dates, (weeks, days), ``round(value) == truth`` for integer
   scores, limits for decimals) with one value read from prose and units, never ``eval()``.
 

@@ -83,7 +83,7 @@ def _text_case(rng: random.Random) -> tuple[str, str, str, dict]:
         "medical_o1",
         _think(rng) + f"<answer>{answer}</answer>",
         reference,
-        {"task": "text", "length_budget": 0},
+        {"task": "text", "length_budget": 0, "question": _prose(rng, rng.randint(15, 60))},
     )
 
 
@@ -152,6 +152,7 @@ def _adversarial(task: str) -> dict[str, str]:
             "100 KB one repeated word": "<answer>" + "the pneumonia " * (kb100 // 14) + "</answer>",
             "100 KB no spaces": "<answer>" + "x" * kb100 + "</answer>",
             "100 KB of answer tags": "<answer>a</answer>" * (kb100 // 18),
+            "100 KB or-chain": "<answer>" + "pneumonia or fever " * (kb100 // 19) + "</answer>",
         }
     return {
         "1 MB open tags": "<answer>" * (mb // 8),
@@ -182,13 +183,19 @@ _WORST_CASE_TARGETS = {  # task -> [(data_source, ground truth, extra_info)], on
         ("medcalc", "09/23/2014", {"task": "calc", "calculator_id": 13, "output_type": "date"}),
         ("medcalc", "('17 weeks', '6 days')", {"task": "calc", "calculator_id": 69}),
     ],
-    "text": [("medical_o1", _prose(random.Random(2), 300), {"task": "text"})],
+    "text": [
+        (
+            "medical_o1",
+            _prose(random.Random(2), 300),
+            {"task": "text", "question": _prose(random.Random(3), 60)},
+        )
+    ],
 }
 
 
 def _worst_case(task: str) -> tuple[float, str]:
     """The slowest single call over all adversarial inputs, grading rules, presets and (for text) metrics."""
-    metrics = ("merge", "rougeL", "f1") if task == "text" else (None,)
+    metrics = ("merge", "rougeL", "f1", "content") if task == "text" else (None,)
     worst, worst_name = 0.0, ""
     for name, response in _adversarial(task).items():
         for data_source, truth, extra in _WORST_CASE_TARGETS[task]:

@@ -43,11 +43,15 @@ _CALC_ANCHOR = re.compile(
     re.I,
 )
 _CLAUSE_END = re.compile(r"[.;,!?]\s|\n")
+# Words that make what they qualify a non-answer: "the wrong diagnosis is X", "X is incorrect".
+_NEGATING = r"wrong|incorrect|false|inappropriate|least\s+(?:likely|appropriate)"
 _NEGATION = re.compile(
     r"\b(?:not|no|never|unlikely|exclude[ds]?|excluding|rule[sd]?\s+out|ruling\s+out|rather\s+than"
-    r"|instead\s+of|against)\b|n't\b",
+    rf"|instead\s+of|against|{_NEGATING})\b|n't\b",
     re.I,
 )
+# A negating word right before an anchor: "The wrong answer is C" names no answer.
+_NEGATED_ANCHOR = re.compile(rf"\b(?:{_NEGATING})\W*$", re.I)
 _LETTER_LED_LINE = re.compile(r"^[ \t>*\-]*[(\[]?\**([A-Z])\**[).\]:]", re.M)
 _LONE_LETTER = re.compile(r"[(\[]?([A-Za-z])[)\]]?[.:)]*")
 # The letter an anchored answer opens with, however it goes on ("A Answer: B}", "(C) because …").
@@ -71,7 +75,7 @@ def _segments(tail: str, anchor: re.Pattern) -> list[tuple[int, str]]:
     next_starts = [match.start() for match in matches[1:]] + [len(tail)] if matches else []
     found = []
     for match, next_start in zip(matches, next_starts, strict=True):
-        if match.group(1):
+        if match.group(1) or _NEGATED_ANCHOR.search(tail[max(0, match.start() - 24) : match.start()]):
             continue
         line_end = tail.find("\n", match.end())
         end = min(line_end if line_end >= 0 else len(tail), next_start)

@@ -28,7 +28,10 @@ TARGETS = {  # name -> (ground truth, extra_info): one per task and calc grading
     "calc_integer": ("4", {"task": "calc", "output_type": "integer", "lower_limit": 4.0, "upper_limit": 4.0}),
     "calc_date": ("09/23/2014", {"task": "calc", "calculator_id": 13, "output_type": "date"}),
     "calc_age": ("('17 weeks', '6 days')", {"task": "calc", "calculator_id": 69}),
-    "text": ("Community-acquired pneumonia treated with amoxicillin", {"task": "text"}),
+    "text": (
+        "Community-acquired pneumonia treated with amoxicillin",
+        {"task": "text", "question": "Which antibiotic treats community-acquired pneumonia?"},
+    ),
 }
 SETTINGS = [
     {"preset": preset, "freeform_fallback": freeform}

@@ -52,6 +52,7 @@ RULES: dict[str, str] = {
     "bleu": "text: BLEU against the reference",
     "rougeL": "text: ROUGE-L F1 against the reference",
     "f1": "text: token F1 against the reference",
+    "content": "text: IDF-weighted precision/coverage of the reference's terms outside the question",
     "freeform_anchor": "free-form fallback: the answer after the last lead-in ('the answer is D', '= 25.2')",
     "freeform_last_line": "free-form fallback: a lone letter on the last line",
     "freeform_option_text": "free-form fallback: an option's exact text at the start or end of the tail",

@@ -49,8 +49,12 @@ _SECOND_LEAD = re.compile(
     re.I,
 )
 _UPPER_LETTER = re.compile(r"(?<![\w'\-])[A-Z](?![\w'\-])")
+# What, right before a capital, makes it a second answer: a joiner ("or C", "A/C") or a contrast ("B, but
+# C would be better", "although C is correct").
 _JOINED = re.compile(
-    r"(?:\b(?:or|and|nor|vs|versus|either|both|option|choice|answer|letter|not|than)\.?|[,/&])\s*$", re.I
+    r"(?:\b(?:or|and|nor|vs|versus|either|both|option|choice|answer|letter|not|than|but|although|though"
+    r"|however|whereas|instead|rather|actually)\.?|[,/&])\s*$",
+    re.I,
 )
 _JOINER = re.compile(r"(?:or|and|,|/|&)\s*", re.I)
 _PLAIN_WORD_BEFORE = re.compile(r"\w\s+$")

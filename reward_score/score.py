@@ -58,6 +58,16 @@ def _length_budget(extra_info: Mapping) -> int:
     raise ValueError(f"extra_info['length_budget']={budget!r} must be an int")
 
 
+def _question(extra_info: Mapping) -> str:
+    """extra_info["question"]: the question as the user saw it; "" (nothing discounted) when absent."""
+    question = extra_info.get("question")
+    if question is None or (isinstance(question, float) and math.isnan(question)):
+        return ""
+    if not isinstance(question, str):
+        raise ValueError(f"extra_info['question'] must be a string, got {type(question).__name__}")
+    return question
+
+
 def _grader(task: str, truth: str, extra_info: Mapping, settings: RewardSettings, options: dict) -> Grader:
     """The task's grading rule with everything it needs from the row resolved (and checked) up front."""
     if task == "mcq":
@@ -68,6 +78,7 @@ def _grader(task: str, truth: str, extra_info: Mapping, settings: RewardSettings
     if task == "calc":
         target = calc_target(truth, extra_info, match=settings.calc_match)
         return lambda answer: grade_calc(answer, target, match=settings.calc_match)
+    question = _question(extra_info)
     return lambda answer: grade_text(
         answer,
         truth,
@@ -75,6 +86,7 @@ def _grader(task: str, truth: str, extra_info: Mapping, settings: RewardSettings
         threshold=settings.text_threshold,
         reward=settings.text_reward,
         scale=settings.text_scale,
+        question=question,
     )
 
 

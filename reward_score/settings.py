@@ -14,6 +14,7 @@ import math
 from functools import lru_cache
 from numbers import Integral, Real
 
+from reward_score.content import CONTENT_THRESHOLD
 from reward_score.text import TEXT_METRICS
 
 
@@ -35,7 +36,10 @@ class RewardSettings:
         "format needs the think/answer structure; `False`: any non-empty `<answer>` earns +1"
     )
     text_metric: str = _setting(
-        "`merge`, `ems` (0–100), `bleu` (0–1), `rougeL` (0–100), `f1` (0–100)", choices=TEXT_METRICS
+        "`merge`, `ems` (0–100), `bleu` (0–1), `rougeL` (0–100), `f1` (0–100), `content` (0–100: "
+        "IDF-weighted precision/coverage F of the reference's terms, the question's words discounted, "
+        "hedges and repetition 0)",
+        choices=TEXT_METRICS,
     )
     text_threshold: float = _setting("acc / +1 iff metric > threshold")
     text_reward: str = _setting(
@@ -67,7 +71,12 @@ PRESETS = {
     ),
 }
 PRESETS["robust"] = dataclasses.replace(
-    PRESETS["medu1"], boxed_fallback=True, mcq_match="robust", calc_match="medcalc"
+    PRESETS["medu1"],
+    boxed_fallback=True,
+    mcq_match="robust",
+    calc_match="medcalc",
+    text_metric="content",
+    text_threshold=CONTENT_THRESHOLD,
 )
 
 CALL_KWARGS = {

@@ -1,4 +1,5 @@
-"""Open-ended answers: the official EMS / BLEU / Merge metrics, plus ROUGE-L and token F1.
+"""Open-ended answers: the official EMS / BLEU / Merge metrics, plus ROUGE-L, token F1 and the question-aware
+``content`` metric of :mod:`reward_score.content`.
 
 Why hand-written: nltk's ``sentence_bleu`` builds Fractions and recounts the reference for every n-gram
 order and every call; the official reward calls it three times per response. :func:`bleu` computes the
@@ -14,9 +15,10 @@ import re
 from collections import Counter
 from itertools import repeat
 
+from reward_score.content import content_metric
 from reward_score.grade import PRED_MAX_CHARS, Grade
 
-TEXT_METRICS = ("merge", "ems", "bleu", "rougeL", "f1")
+TEXT_METRICS = ("merge", "ems", "bleu", "rougeL", "f1", "content")
 TEXT_ANSWER_MAX_CHARS = 131_072
 """Answers longer than this are not scored (far beyond a 16k-token response); bounds the metric cost."""
 
@@ -200,13 +202,23 @@ def token_f1(answer: str, reference: str) -> float:
 _METRIC_FUNCTIONS = {"merge": merge, "ems": ems, "bleu": bleu, "rougeL": rouge_l, "f1": token_f1}
 
 
-def text_metric(name: str, answer: str, reference: str) -> float:
-    """The named metric (one of :data:`TEXT_METRICS`) of ``answer`` against ``reference``."""
+def text_metric(name: str, answer: str, reference: str, question: str = "") -> float:
+    """The named metric (one of :data:`TEXT_METRICS`) of ``answer`` against ``reference``; only ``content``
+    reads the ``question``."""
+    if name == "content":
+        return content_metric(answer, reference, question)
     return _METRIC_FUNCTIONS[name](answer, reference)
 
 
 def grade_text(
-    answer: str, reference: str, *, metric: str, threshold: float, reward: str, scale: float
+    answer: str,
+    reference: str,
+    *,
+    metric: str,
+    threshold: float,
+    reward: str,
+    scale: float,
+    question: str = "",
 ) -> Grade:
     """acc = metric > threshold; the term is ±1 for ``reward="binary"`` and ``metric / scale`` clipped to
     [−1, 1] for ``"continuous"``; the rule is the metric's name. An answer over
@@ -214,7 +226,7 @@ def grade_text(
     pred = answer[:PRED_MAX_CHARS]
     if len(answer) > TEXT_ANSWER_MAX_CHARS:
         return Grade(-1.0, 0.0, 0.0, pred, "too_long")
-    value = text_metric(metric, answer, reference)
+    value = text_metric(metric, answer, reference, question)
     passed = value > threshold
     if reward == "binary":
         term = 1.0 if passed else -1.0

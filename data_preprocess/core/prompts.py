@@ -48,13 +48,20 @@ def length_suffix(length_budget: int) -> str:
     return f" {length_instruction(length_budget)}" if length_budget else ""
 
 
+def question_text(question: str, options: dict[str, str] | None = None) -> str:
+    """The question as the user sees it: the question, then its option lines; no instruction. Rows keep it
+    in ``extra_info["question"]`` so a reward can tell an answer that restates the question from one
+    that answers it."""
+    body = question.strip()
+    return f"{body}\n{format_options(options)}" if options else body
+
+
 def build_prompt(
     question: str, task: str, options: dict[str, str] | None = None, length_budget: int = 0
 ) -> list[dict[str, str]]:
-    """Chat messages [system, user]; the user turn is question, option lines, type (+ length) instruction."""
-    body = question.strip()
-    if options:
-        body = f"{body}\n{format_options(options)}"
+    """Chat messages [system, user]; the user turn is :func:`question_text`, then the type (+ length)
+    instruction."""
+    body = question_text(question, options)
     instruction = TYPE_INSTRUCTIONS[task] + length_suffix(length_budget)
     return [
         {"role": "system", "content": SYSTEM_PROMPT},

@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from data_preprocess.core.prompts import CHAT_TEMPLATE_MARKERS, build_prompt
+from data_preprocess.core.prompts import CHAT_TEMPLATE_MARKERS, build_prompt, question_text
 from data_preprocess.core.records import InvalidRecord, Item
 from data_preprocess.registry import TASK_BY_SOURCE
 
@@ -33,6 +33,7 @@ EXTRA_INFO_TYPE = pa.struct(
         ("lower_limit", pa.float64()),
         ("upper_limit", pa.float64()),
         ("length_budget", pa.int64()),
+        ("question", pa.string()),
     ]
 )
 
@@ -81,5 +82,6 @@ def make_row(data_source: str, item: Item, split: str, index: int, length_budget
             "lower_limit": item.lower_limit,
             "upper_limit": item.upper_limit,
             "length_budget": length_budget,
+            "question": question_text(item.question, item.options),
         },
     }

@@ -1,5 +1,6 @@
 """The output contract, checked for every converter in the registry on its native-format input in
-``native/``: schema, plain chat messages, the registry's data_source and task, byte-determinism, the
+``native/``: schema, plain chat messages, the registry's data_source and task, the question as the user
+sees it (``extra_info["question"]``, the user turn without its instruction), byte-determinism, the
 command line, verl loading, and a correct answer scoring acc 1.
 
 Why one parametrized module: these are the same promise for every converter; the per-converter test
@@ -77,6 +78,10 @@ def test_schema_messages_source_task_and_determinism(module: str, outputs, tmp_p
             assert [m["role"] for m in row["prompt"]] == ["system", "user"]
             assert not any(marker in m["content"] for m in row["prompt"] for marker in CHAT_TEMPLATE_MARKERS)
             assert row["extra_info"]["split"] == split
+            question = row["extra_info"]["question"]
+            assert isinstance(question, str) and question.strip()
+            assert row["prompt"][1]["content"].startswith(question + "\n")
+            assert "<answer>" not in question  # the answer instruction stays out of it
 
 
 def test_all_outputs_concatenate(outputs) -> None:

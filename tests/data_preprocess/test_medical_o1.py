@@ -116,3 +116,32 @@ def test_hub_path_reads_the_en_config(tmp_path: Path, monkeypatch) -> None:
     written = medical_o1.convert(local_save_dir=str(tmp_path), resplit=(20, 5, 5))
     assert written == {"train": 20, "validation": 5, "test": 5}
     assert calls == [("FreedomIntelligence/medical-o1-reasoning-SFT", "en")]
+
+
+@pytest.mark.parametrize(
+    ("question", "flagged"),
+    [
+        ("How many diagonals are in a regular octagon?\nA. 20\nB. 28\nC. 17", True),
+        ("Which drug?\n(A) Aspirin\n(B) Heparin", True),
+        ("Do you return to the start?\nOptions:\n- Yes\n- No", True),
+        ("Is Vac A or Vac B essential?\nA. is listed only once", False),
+        ("What is the effective power of the lens?", False),
+    ],
+)
+def test_embedded_options_are_detected(question: str, flagged: bool) -> None:
+    assert medical_o1.has_embedded_options(question) is flagged
+
+
+def test_rows_with_options_in_the_question_are_flagged_and_counted(tmp_path: Path, capsys) -> None:
+    records = [dict(r) for r in RECORDS]
+    for record in records[::2]:
+        record["Question"] += "\nA. first\nB. second"
+    write(tmp_path / "medical_o1_sft.json", records)
+    written = run(tmp_path, "out")
+    printed = capsys.readouterr().out
+    for split, count in written.items():
+        rows = pq.read_table(tmp_path / "out" / f"{split}.parquet").to_pylist()
+        flagged = [r for r in rows if r["extra_info"]["category"] == medical_o1.OPTIONS_IN_QUESTION]
+        assert all("\nA. first" in r["extra_info"]["question"] for r in flagged)
+        assert 0 < len(flagged) < count
+        assert f"medical_o1/{split}: {len(flagged)} of {count} rows embed options in the question" in printed

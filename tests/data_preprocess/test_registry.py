@@ -63,7 +63,7 @@ def test_eval_suite_command_and_script():
 
 
 def test_readme_data_table_lists_every_converter_with_its_task():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "docs" / "data.md").read_text(encoding="utf-8")
     section = readme.split("## Data preparation", 1)[1].split("\n## ", 1)[0]
     rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in section.splitlines()
             if line.startswith("| `") and ".py`" in line}  # fmt: skip

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,8 +26,18 @@ SCRIPTS = [
     "run_medu1_qwen7b_ppo.sh",
 ]
 # What --check must print for every script before a GPU is paid for.
-COST_LINES = ("update rate", "long prompts", "validation", "checkpoints")
+COST_LINES = ("update rate", "long prompts", "validation", "checkpoints", "resume")
+# Each script's update regime as its comments state it: updates per step, the first one on-policy.
+ON_POLICY = {
+    "run_medu1_qwen7b.sh": "1 of 16 updates on-policy",
+    "run_medu1_qwen3b.sh": "1 of 8 updates on-policy",
+    "run_medu1_qwen7b_multinode.sh": "1 of 32 updates on-policy",
+    "run_medu1_qwen7b_ppo.sh": "1 of 8 updates on-policy",
+}
 SAMPLES = REPO / "examples" / "sample_data"
+# CKPT_DIR of every check unless a test sets its own: a directory never created, so no checkpoint of a
+# real run on this machine is found.
+NO_CHECKPOINTS = Path(tempfile.gettempdir()) / f"medu1-no-checkpoints-{os.getpid()}"
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +46,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def check(script: str, *args: str, cwd: Path = REPO, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "PYTHON": sys.executable, **env}
+    environment = {**os.environ, "PYTHON": sys.executable, "CKPT_DIR": str(NO_CHECKPOINTS), **env}
     return subprocess.run(
         ["bash", str(REPO / "examples" / script), "--check", *args],
         env=environment,
@@ -63,6 +74,11 @@ def test_check_passes_with_hub_model_id_and_prints_the_costs(script, data_dir):
     summary = summary_lines(result.stdout)
     assert all(label in summary for label in COST_LINES), summary
     assert "estimated from characters" in summary["long prompts"]
+    assert ON_POLICY[script] in summary["update rate"]
+    # Checkpoints under CKPT_DIR/<project>/<experiment>, an absolute directory.
+    assert summary["resume"].startswith(
+        f"from scratch: no checkpoint of this experiment in {NO_CHECKPOINTS}/medu1/"
+    )
 
 
 @pytest.mark.parametrize("script", ["run_medu1_qwen7b.sh", "run_medu1_qwen7b_ppo.sh"])
@@ -114,7 +130,7 @@ def test_mixed_samples_pass_with_only_data_dir_set(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("TRAIN_FILES", "VAL_FILES", "MODEL_PATH")}
     result = subprocess.run(
         ["bash", str(REPO / "examples" / "run_medu1_qwen7b.sh"), "--check"],
-        env={**env, "PYTHON": sys.executable, "DATA_DIR": str(mix)},
+        env={**env, "PYTHON": sys.executable, "DATA_DIR": str(mix), "CKPT_DIR": str(NO_CHECKPOINTS)},
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -153,20 +169,60 @@ def test_check_refuses_misspelled_key(data_dir):
     assert "ERROR: config does not compose" in result.stdout and "temprature" in result.stdout
 
 
-def test_multinode_refuses_relative_checkpoints_and_forwards_worker_env(data_dir, tmp_path):
+@pytest.mark.parametrize("ckpt_dir", ["", "checkpoints/relative"])
+def test_multinode_refuses_a_checkpoint_dir_not_set_explicitly_and_absolute(ckpt_dir, data_dir):
+    # The script stops before the checker starts: common.sh's ~/checkpoints is shared only with $HOME.
+    result = check("run_medu1_qwen7b_multinode.sh", DATA_DIR=str(data_dir), CKPT_DIR=ckpt_dir)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert (
+        f"error: set CKPT_DIR to an absolute directory on storage every node shares (got '{ckpt_dir}')"
+        in (result.stderr)
+    )
+    assert "preflight" not in result.stderr
+
+
+def test_multinode_forwards_worker_env(data_dir, tmp_path):
     result = check(
         "run_medu1_qwen7b_multinode.sh",
         DATA_DIR=str(data_dir),
         TRAIN_FILES=str(tmp_path / "nope.parquet"),
-        CKPT_DIR="checkpoints/relative",
+        CKPT_DIR="/shared/ckpt",
         NCCL_SOCKET_IFNAME="eth0",
     )
     assert result.returncode == 1
     out = result.stdout
     assert f"ERROR: data.train_files: data file {tmp_path / 'nope.parquet'} does not exist" in out
-    assert "ERROR: trainer.default_local_dir=checkpoints/relative is relative with trainer.nnodes=2" in out
+    assert "trainer.default_local_dir=/shared/ckpt/${trainer.project_name}/${trainer.experiment_name}" in (
+        result.stderr
+    )
     assert "+ray_kwargs.ray_init.runtime_env.env_vars.NCCL_SOCKET_IFNAME=eth0" in result.stderr
     assert "NCCL_SOCKET_IFNAME forwarded" in summary_lines(out)["worker env"]
+
+
+def test_check_names_the_checkpoint_a_relaunch_from_anywhere_resumes(data_dir, tmp_path):
+    """A 4-step trial's last checkpoint, found from another directory; the real run would continue it.
+
+    The same run shows the paper's exact step as one setting (4 prompts per step: one update, on-policy).
+    """
+    experiment = tmp_path / "ckpt" / "medu1" / "medu1_grpo_qwen2.5_7b"
+    (experiment / "global_step_4" / "actor").mkdir(parents=True)
+    (experiment / "latest_checkpointed_iteration.txt").write_text("4")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = check(
+        "run_medu1_qwen7b.sh",
+        "data.train_batch_size=4",
+        DATA_DIR=str(data_dir),
+        CKPT_DIR=str(tmp_path / "ckpt"),
+        cwd=elsewhere,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = summary_lines(result.stdout)
+    assert summary["resume"] == f"will resume from global_step_4 of {experiment}"
+    assert summary["update rate"].startswith(
+        "1 update(s)/step, 4 prompts (32 responses) per update at lr 1e-06, every update on-policy"
+    )
+    assert "WARNING: global_step_4 is not one of this run's saves (every 50 steps)" in result.stdout
 
 
 def test_check_refuses_a_shadowing_recipe_package_in_the_cwd(data_dir, tmp_path):
@@ -190,7 +246,7 @@ def test_loggers_are_selected_by_env(data_dir):
 @pytest.mark.parametrize("nnodes", ["3", "8"])
 def test_multinode_refuses_a_cluster_the_official_mini_batch_does_not_split_over(nnodes, data_dir):
     # The script stops before the checker starts: 32 responses per update over 24 or 64 GPUs.
-    result = check("run_medu1_qwen7b_multinode.sh", DATA_DIR=str(data_dir), NNODES=nnodes)
+    result = check("run_medu1_qwen7b_multinode.sh", DATA_DIR=str(data_dir), NNODES=nnodes, CKPT_DIR="/shared")
     assert result.returncode == 2, result.stdout + result.stderr
     gpus = int(nnodes) * 8
     assert f"does not split over NNODES={nnodes} x GPUS_PER_NODE=8 = {gpus} GPUs" in result.stderr

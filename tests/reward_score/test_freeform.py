@@ -152,3 +152,20 @@ def test_every_lead_in_separator_reads_the_same_in_prose_and_in_a_tag(separator:
     tagged = mcq(f"<think>Anticholinergic.</think><answer>Final answer {separator} C</answer>")
     assert (prose["acc"], prose["pred"], prose["rule"]) == (1.0, "C", "freeform_anchor")
     assert (tagged["acc"], tagged["pred"], tagged["rule"]) == (1.0, "C", "letter")
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        "<think>x</think>The wrong diagnosis is Physostigmine",
+        "<think>x</think>Physostigmine is the incorrect choice.",
+        "<think>x</think>The least likely option is Physostigmine",
+    ],
+)
+def test_an_option_text_qualified_as_wrong_names_nothing(response: str) -> None:
+    assert mcq(response)["rule"] == "no_answer"
+
+
+@pytest.mark.parametrize("response", ["The wrong answer is C.", "The incorrect answer would be C"])
+def test_an_anchor_qualified_as_wrong_names_nothing(response: str) -> None:
+    assert mcq(f"<think>x</think>{response}")["rule"] == "no_answer"

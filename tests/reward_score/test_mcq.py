@@ -216,3 +216,20 @@ def test_parse_options_empty(value: object) -> None:
 def test_parse_options_rejects_malformed(value: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_options(value)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "B. Heparin infusion, although C is correct",
+        "B, but C would be better",
+        "B, however C is the right one",
+        "B. Heparin infusion, whereas C is what guidelines give",
+    ],
+)
+def test_a_letter_followed_by_a_contrast_naming_another_letter_is_a_hedge(answer: str) -> None:
+    assert read_mcq(answer, OPTIONS) == McqReading(None, "hedge")
+
+
+def test_a_contrast_word_before_a_capital_inside_a_phrase_is_still_no_letter() -> None:
+    assert read_mcq("B. Heparin infusion, though vitamin C levels do not matter", OPTIONS).letter == "B"

@@ -11,7 +11,7 @@ import pytest
 
 from reward_score.settings import CALL_KWARGS, PRESETS, RewardSettings, resolve_settings
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "reward.md"
 
 
 def test_default_preset_is_the_paper() -> None:
@@ -21,14 +21,14 @@ def test_default_preset_is_the_paper() -> None:
     assert (settings.length_scale, settings.length_max_scale, settings.check_think) == (1500.0, 500.0, True)
 
 
-def test_robust_preset_changes_only_correctness_reading() -> None:
+def test_robust_preset_changes_only_how_correctness_is_read() -> None:
     medu1, robust = PRESETS["medu1"], PRESETS["robust"]
     changed = {
         f.name
         for f in dataclasses.fields(RewardSettings)
         if getattr(medu1, f.name) != getattr(robust, f.name)
     }
-    assert changed == {"boxed_fallback", "mcq_match", "calc_match"}
+    assert changed == {"boxed_fallback", "mcq_match", "calc_match", "text_metric", "text_threshold"}
 
 
 def test_freeform_fallback_is_off_in_every_preset() -> None:
@@ -123,7 +123,7 @@ def expected_rows() -> list[tuple[str, str, str]]:
 
 def readme_rows() -> list[tuple[str, str, str]]:
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## The reward (`reward_score`)") :]
+    section = text[text.index("## Settings") :]
     section = section[: section.index("\n## ", 1)]
     header = section.index("| kwarg | medu1 default (robust) | meaning |")
     rows = []

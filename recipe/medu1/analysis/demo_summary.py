@@ -16,6 +16,14 @@ metric is half answer-word *precision* against the reference, so a short answer 
 own entity scores above the threshold; a rise of this count is GRPO finding that blind spot, not learning
 medicine, and the summary keeps it next to ``acc`` so nobody mistakes one for the other.
 
+``letters`` (MCQ benchmarks): the answered letters, the top letter's share among the letter answers, the
+gold letters and the best constant letter's accuracy on the same samples (``recipe.medu1.eval.letters``):
+a policy that answers one letter everywhere scores that letter's gold share, which is no learning.
+``equal_reward_groups`` (per training step and task): the share of GRPO groups whose rewards were all equal
+(zero advantage), the part of a step that cannot learn. ``length`` (when both evaluations asked the
+held-out rows under length budgets): the adherence per mode and budget before and after, over all
+benchmarks, with its criteria.
+
 Usage::
 
     python -m recipe.medu1.analysis.demo_summary --out OUT/summary.json --model_dir M --warmup_dir W \\
@@ -36,17 +44,11 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from data_preprocess import registry
-from recipe.medu1.analysis.plot_training import read_dumps, task_of
+from recipe.medu1.analysis.demo_criteria import criteria, length_section
+from recipe.medu1.analysis.plot_training import equal_reward_shares, read_dumps, task_of
 from recipe.medu1.analysis.summarize_run import read_steps
 from recipe.medu1.eval.store import PREDICTIONS, load_predictions
 from reward_score.text import normalized_words
-
-#: (name, threshold) of each learning criterion the demo must meet.
-CRITERIA = {
-    "heldout_score_gain": 0.3,
-    "train_score_gain_last_vs_first_third": 0.3,
-    "heldout_acc_change_points": -5.0,
-}
 
 
 def _mean(values: list[float]) -> float:
@@ -74,7 +76,17 @@ def train_steps(rollout_dir: str | Path) -> list[dict[str, Any]]:
         for line in lines:
             by_task[task_of(line)].append(line)
         per_task = {task: _rates(group) for task, group in sorted(by_task.items())}
-        steps.append({"step": step, "score": _rates(lines)["score"], "per_task": per_task})
+        shares = equal_reward_shares(lines)
+        for task, rates in per_task.items():
+            rates["equal_reward_groups"] = shares.get((step, task), math.nan)
+        steps.append(
+            {
+                "step": step,
+                "score": _rates(lines)["score"],
+                "equal_reward_groups": shares.get((step, "all"), math.nan),
+                "per_task": per_task,
+            }
+        )
     return steps
 
 
@@ -127,32 +139,13 @@ def eval_block(eval_dir: str | Path, questions: dict[RowKey, set[str]]) -> dict[
         }
         if block[source]["task"] == "text":
             block[source]["echo_credited"] = echoes.get(source, 0)
+        if "letters" in m:
+            block[source]["letters"] = m["letters"]
     total = sum(b["samples"] for b in block.values())
     block["all"] = {"task": "all", "n": sum(b["n"] for b in block.values()), "samples": total}
     for key in ("score", "acc", "format_rate", "unparsed_rate", "mean_tokens"):
         block["all"][key] = sum(b[key] * b["samples"] for s, b in block.items() if s != "all") / total
     return block
-
-
-def thirds_gain(steps: list[dict[str, Any]]) -> float:
-    """Mean training score over the last third of the steps minus the first third."""
-    scores = [s["score"] for s in steps]
-    third = max(1, len(scores) // 3)
-    return _mean(scores[-third:]) - _mean(scores[:third])
-
-
-def criteria(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each learning target with this run's value and whether it was met."""
-    before, after = summary["eval"]["before"]["all"], summary["eval"]["after"]["all"]
-    values = {
-        "heldout_score_gain": after["score"] - before["score"],
-        "train_score_gain_last_vs_first_third": thirds_gain(summary["train"]["steps"]),
-        "heldout_acc_change_points": 100.0 * (after["acc"] - before["acc"]),
-    }
-    return {
-        name: {"value": v, "target": f">= {CRITERIA[name]}", "met": v >= CRITERIA[name]}
-        for name, v in values.items()
-    }
 
 
 def peak_rss_gb(mem_log: str | Path) -> float:
@@ -192,6 +185,9 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         "peak_rss_gb": peak_rss_gb(args.mem_log),
     }
     summary["criteria"] = criteria(summary)
+    length = length_section(args.eval_before, args.eval_after)
+    if length is not None:
+        summary["length"] = length
     return summary
 
 
@@ -216,9 +212,21 @@ def render(summary: dict[str, Any]) -> str:
                 f"\n{source}: credited answers that only repeat the question's words: "
                 f"{before[source]['echo_credited']} before, {after[source]['echo_credited']} after"
             )
-    scores = " ".join(f"{s['score']:+.2f}" for s in summary["train"]["steps"])
-    lines += ["", f"Training score per step: {scores}", ""]
-    for name, c in summary["criteria"].items():
+    for source in before:
+        if "letters" in before[source]:
+            b, a = before[source]["letters"], after[source]["letters"]
+            lines.append(
+                f"\n{source}: top answer letter {b['top_letter'] or '-'} {b['top_letter_share']:.0%} before, "
+                f"{a['top_letter'] or '-'} {a['top_letter_share']:.0%} after; best constant letter "
+                f"{a['best_constant_letter']} scores {a['best_constant_acc']:.0%} "
+                f"(acc after {after[source]['acc']:.0%})"
+            )
+    steps = summary["train"]["steps"]
+    scores = " ".join(f"{s['score']:+.2f}" for s in steps)
+    dead = " ".join(f"{s['equal_reward_groups']:.0%}" for s in steps)
+    lines += ["", f"Training score per step: {scores}", f"Equal-reward groups per step: {dead}", ""]
+    targets = {**summary["criteria"], **summary.get("length", {}).get("criteria", {})}
+    for name, c in targets.items():
         lines.append(
             f"- {name}: {c['value']:+.2f} (target {c['target']}): {'met' if c['met'] else 'NOT met'}"
         )

@@ -20,8 +20,15 @@ through the dataset registry. Response tokens come from a ``response_length``/``
 when the trainer adds one, else from re-tokenising ``output`` with ``--tokenizer`` (EOS is not in the
 decoded text, so that count is one lower than verl's when the model stopped), else that curve is left empty.
 
+The share of equal-reward groups (GRPO groups whose responses all got the same reward, hence zero
+advantage: the part of the step that cannot learn) is counted per step and task from the ``group``
+column the trainer adds (the prompt's uid), else from the prefix of verl's ``uid`` key
+(``<prompt uid>_<session>_<index>``); groups of one response are left out (see
+``recipe.medu1.train.metrics.equal_reward_groups``, the same function the trainer logs with).
+
 Outputs: ``training_curves.csv`` (one row per step and task, plus task "all") and
-``training_curves.png`` (2x2 panels: acc, format, length term, response tokens).
+``training_curves.png`` (2x3 panels: acc, format, length term, score, response tokens, equal-reward
+groups).
 """
 
 from __future__ import annotations
@@ -37,13 +44,18 @@ from pathlib import Path
 from typing import Any
 
 from data_preprocess import registry
+from recipe.medu1.train.metrics import ALL_TASKS, equal_reward_groups, metric_key
 
-METRICS = ("acc", "format", "length", "score", "response_tokens")
+#: The reward columns averaged per (step, task); then the response tokens and the equal-reward group share.
+TERMS = ("acc", "format", "length", "score")
+METRICS = (*TERMS, "response_tokens", "equal_reward_groups")
 PANELS = (
     ("acc", "accuracy"),
     ("format", "format term"),
     ("length", "length term"),
+    ("score", "score"),
     ("response_tokens", "response tokens"),
+    ("equal_reward_groups", "share of GRPO groups with equal rewards"),
 )
 TOKEN_COLUMNS = ("response_length", "response_tokens")
 
@@ -82,20 +94,51 @@ def _value(line: dict[str, Any], key: str) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
 
 
+def group_of(line: dict[str, Any]) -> str | None:
+    """The GRPO group of a dumped response: the trainer's ``group`` column, else the prompt uid that starts
+    verl's ``uid`` key; None when the line has neither."""
+    if line.get("group") is not None:
+        return str(line["group"])
+    return str(line["uid"]).split("_", 1)[0] if line.get("uid") is not None else None
+
+
+def equal_reward_shares(lines: list[dict[str, Any]]) -> dict[tuple[int, str], float]:
+    """Per (step, task) and (step, "all"): the share of groups whose scores are all equal."""
+    by_step: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for line in lines:
+        if group_of(line) is not None and not math.isnan(_value(line, "score")):
+            by_step[int(line["step"])].append(line)
+    shares: dict[tuple[int, str], float] = {}
+    for step, members in by_step.items():
+        found = equal_reward_groups(
+            [str(group_of(m)) for m in members],
+            [task_of(m) for m in members],
+            [_value(m, "score") for m in members],
+        )
+        for task in {task_of(m) for m in members} | {ALL_TASKS}:
+            key = metric_key(task, "equal_reward_groups")
+            if key in found:
+                shares[(step, task)] = found[key]
+    return shares
+
+
 def curves(lines: list[dict[str, Any]], tokenizer: Any = None) -> list[dict[str, Any]]:
-    """Mean of each metric per (step, task), plus task "all"; NaN where the dump lacks the column."""
+    """Mean of each metric per (step, task), plus task "all", and the share of equal-reward groups; NaN
+    where the dump lacks the column."""
     groups: dict[tuple[int, str], list[dict[str, float]]] = defaultdict(list)
     for line in lines:
-        values = {key: _value(line, key) for key in METRICS if key != "response_tokens"}
+        values = {key: _value(line, key) for key in TERMS}
         values["response_tokens"] = response_tokens(line, tokenizer)
-        for task in (task_of(line), "all"):
+        for task in (task_of(line), ALL_TASKS):
             groups[(int(line["step"]), task)].append(values)
+    shares = equal_reward_shares(lines)
     rows = []
     for (step, task), members in sorted(groups.items()):
         row: dict[str, Any] = {"step": step, "task": task, "n": len(members)}
-        for key in METRICS:
+        for key in (*TERMS, "response_tokens"):
             present = [m[key] for m in members if not math.isnan(m[key])]
             row[key] = statistics.fmean(present) if present else math.nan
+        row["equal_reward_groups"] = shares.get((step, task), math.nan)
         rows.append(row)
     return rows
 
@@ -116,21 +159,23 @@ def write_png(rows: list[dict[str, Any]], path: Path, title: str) -> None:
     import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    tasks = sorted({r["task"] for r in rows}, key=lambda t: (t == "all", t))
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
+    tasks = sorted({r["task"] for r in rows}, key=lambda t: (t == ALL_TASKS, t))
+    fig, axes = plt.subplots(2, 3, figsize=(17, 8), sharex=True)
     for ax, (key, label) in zip(axes.flat, PANELS, strict=True):
         drawn = False
         for task in tasks:
             points = [(r["step"], r[key]) for r in rows if r["task"] == task and not math.isnan(r[key])]
             if points:
                 steps, values = zip(*points, strict=True)
-                style = {"color": "black", "linestyle": "--"} if task == "all" else {}
+                style = {"color": "black", "linestyle": "--"} if task == ALL_TASKS else {}
                 ax.plot(steps, values, marker="o", markersize=3, label=task, **style)
                 drawn = True
         if drawn:
             ax.legend(fontsize=8)
         else:
             ax.text(0.5, 0.5, f"no '{key}' in the dumps", ha="center", va="center", transform=ax.transAxes)
+        if key == "equal_reward_groups":
+            ax.set_ylim(-0.05, 1.05)
         ax.set_title(label)
         ax.grid(alpha=0.3)
     for ax in axes[1]:

@@ -31,15 +31,19 @@ _TASK_KEY = re.compile(rf"^{METRIC_PREFIX}/(?P<task>[^/]+)/(?P<term>[^/]+)/mean$
 
 
 def read_steps(path: str | Path) -> list[tuple[int, dict[str, float]]]:
-    """(step, metrics) per line of a file-logger JSONL, in file order; a torn last line is ignored."""
-    steps = []
+    """(step, metrics) per step of a file-logger JSONL, in step order; a torn line is ignored.
+
+    Lines of the same step are merged: a resumed run logs its resumed step again (the validation before
+    training) after the earlier launch's line of that step.
+    """
+    steps: dict[int, dict[str, float]] = {}
     for line in Path(path).read_text().splitlines():
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
             continue
-        steps.append((int(record["step"]), record["data"]))
-    return steps
+        steps.setdefault(int(record["step"]), {}).update(record["data"])
+    return sorted(steps.items())
 
 
 def table(steps: list[tuple[int, dict[str, float]]]) -> tuple[list[str], list[list[str]]]:

@@ -24,7 +24,8 @@ from tqdm import tqdm
 from data_preprocess.core.files import write_atomic
 from recipe.medu1.eval import store
 from recipe.medu1.eval.generation import BACKENDS, DEFAULT_BATCH_SIZE, seed_scope, vllm_available
-from recipe.medu1.eval.prompts import parse_length_budget
+from recipe.medu1.eval.length_figure import write_length_figure
+from recipe.medu1.eval.prompts import parse_length_budgets
 from recipe.medu1.eval.report import write_figure, write_markdown
 from recipe.medu1.eval.runner import generate, scoring_of
 from recipe.medu1.eval.scoring import aggregate, score_terms
@@ -48,7 +49,7 @@ def build_settings(args: argparse.Namespace, backend: str) -> dict[str, Any]:
         "max_new_tokens": args.max_new_tokens,
         "n": args.n,
         "seed": args.seed,
-        "length_budget": args.length_budget,
+        "length_budgets": args.length_budget,
         "max_model_len": args.max_model_len,
         "preset": args.preset,
         "reward_kwargs": args.reward_kwargs,
@@ -60,11 +61,14 @@ def build_settings(args: argparse.Namespace, backend: str) -> dict[str, Any]:
 
 
 def write_outputs(out_dir: Path, records: list[dict[str, Any]], config: dict[str, Any]) -> dict[str, Any]:
-    """metrics.json, report.md and report.png from the records (nothing else)."""
+    """metrics.json, report.md and report.png (and length_adherence.png with length budgets) from the
+    records (nothing else)."""
     metrics = aggregate(records, config)
     write_atomic(out_dir / store.METRICS, json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     write_markdown(metrics, out_dir / "report.md")
     write_figure(metrics, records, out_dir / "report.png")
+    if "length_adherence" in metrics:
+        write_length_figure({"L": metrics["length_adherence"]["all"]}, out_dir / "length_adherence.png")
     return metrics
 
 
@@ -137,9 +141,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--max_model_len", type=int, default=None, help="context length (default: the model config's)")
     add(
         "--length_budget",
+        nargs="+",
         default=None,
-        metavar="N|exact:N|max:N",
-        help="append the training data's 'Think for (maximum) N tokens.' instruction",
+        metavar="none|N|exact:N|max:N",
+        help="ask every question once per budget, with the training data's 'Think for N tokens.' (N, "
+        "exact:N) or 'Think for maximum N tokens.' (max:N) instead of the row's own instruction, or with "
+        "none (none); the report gives the length adherence per budget (default: rows as written)",
     )
     return checked(parser, parser.parse_args(argv))
 
@@ -153,7 +160,7 @@ def checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argpar
         if getattr(args, name) is not None and getattr(args, name) <= 0:
             parser.error(f"--{name} must be positive")
     try:
-        args.length_budget = parse_length_budget(args.length_budget)
+        args.length_budget = parse_length_budgets(args.length_budget)
         args.reward_kwargs = parse_reward_kwargs(args.reward_kwarg, args.preset)
     except ValueError as error:
         parser.error(str(error))

@@ -1,4 +1,4 @@
-"""Evaluation prompts: the length budget of ``--length_budget`` and the chat-templated, truncated token ids.
+"""Evaluation prompts: the length budgets of ``--length_budget`` and the chat-templated, truncated token ids.
 
 Why from ``extra_info``: a row's ``extra_info["length_budget"]`` says which length instruction its
 prompt carries (the converters append it as the last sentence of the user turn, separated by one
@@ -21,23 +21,31 @@ class EncodedPrompt(NamedTuple):
     full_length: int
 
 
-def parse_length_budget(text: str | None) -> int | None:
-    """``N`` or ``exact:N`` -> N; ``max:N`` -> -N (the signed budget of the data contract); None -> None."""
-    if text is None:
-        return None
+def parse_length_budget(text: str) -> int:
+    """``N`` or ``exact:N`` -> N; ``max:N`` -> -N (the signed budget of the data contract); ``none`` -> 0
+    (no length instruction at all)."""
+    if text == "none":
+        return 0
     mode, _, number = text.rpartition(":")
     if mode not in ("", "exact", "max") or not number.isdigit() or int(number) <= 0:
-        raise ValueError(f"--length_budget must be N, exact:N or max:N with N > 0, got {text!r}")
+        raise ValueError(f"--length_budget must be none, N, exact:N or max:N with N > 0, got {text!r}")
     return -int(number) if mode == "max" else int(number)
+
+
+def parse_length_budgets(texts: list[str] | None) -> list[int] | None:
+    """The budgets of one run in the given order, repeats dropped; None (no flag) -> None: every row
+    keeps the instruction it was written with."""
+    return None if texts is None else list(dict.fromkeys(parse_length_budget(text) for text in texts))
 
 
 def with_length_budget(
     row: dict[str, Any], budget: int | None
 ) -> tuple[list[dict[str, str]], dict[str, Any]]:
-    """The row's chat messages and extra_info with the length instruction for ``budget`` (None: unchanged).
+    """The row's chat messages and extra_info with the length instruction for ``budget`` (None: unchanged;
+    0: no instruction).
 
-    The row's own instruction (``extra_info["length_budget"]``, 0 = none) is removed first; a prompt
-    that does not end with it raises ``ValueError`` naming the row.
+    The row's own instruction (``extra_info["length_budget"]``, 0 = none) is removed first, so the prompt
+    never carries two; a prompt that does not end with it raises ``ValueError`` naming the row.
     """
     messages = [dict(m) for m in row["prompt"]]
     info = dict(row["extra_info"])

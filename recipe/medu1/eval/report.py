@@ -89,20 +89,86 @@ def _breakdowns(per_source: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _length_control(per_source: dict[str, Any]) -> list[str]:
-    controlled = {s: m["length_control"] for s, m in per_source.items() if "length_control" in m}
-    if not controlled:
+def _letters(per_source: dict[str, Any]) -> list[str]:
+    """Per MCQ benchmark: answered letters, gold letters and the best constant letter beside the accuracy."""
+    lettered = {s: m for s, m in per_source.items() if "letters" in m}
+    if not lettered:
         return []
-    header = ["benchmark", "n", "mean budget N", "mean abs(L - N)", "L <= N %"]
+
+    def counts(distribution: dict[str, int]) -> str:
+        return " ".join(f"{letter} {n}" for letter, n in distribution.items())
+
+    header = ["benchmark", "acc %", "best constant letter", "its acc %", "top answer", "its share %",
+              "answers (samples)", "gold (questions)"]  # fmt: skip
     rows = [
-        [s, str(c["n"]), f"{c['mean_budget']:.0f}", f"{c['mean_abs_error']:.1f}", _pct(c["within_budget"])]
-        for s, c in controlled.items()
+        [
+            s,
+            _pct(m["acc"]),
+            m["letters"]["best_constant_letter"],
+            _pct(m["letters"]["best_constant_acc"]),
+            m["letters"]["top_letter"] or "-",
+            _pct(m["letters"]["top_letter_share"]),
+            counts(m["letters"]["answers"]),
+            counts(m["letters"]["gold"]),
+        ]
+        for s, m in lettered.items()
     ]
-    return ["", "## Length control", "", *_table(header, rows)]
+    note = (
+        "its share: the top letter's share among the samples that answered one letter (none = unparsed or "
+        "a hedge); best constant letter: answering it everywhere would score its acc on these samples."
+    )
+    return ["", "## Answer letters (MCQ)", "", *_table(header, rows), "", note]
+
+
+def _adherence_rows(arms: list[dict[str, Any]]) -> list[list[str]]:
+    def pct(arm: dict[str, Any], key: str) -> str:
+        return _pct(arm[key]) if key in arm and (key != "within_budget" or arm["mode"] == "max") else ""
+
+    return [
+        [
+            a["mode"],
+            str(a["budget"]) if a["budget"] else "",
+            str(a["n"]),
+            f"{a['mean_length']:.1f}",
+            f"{a['mean_abs_error']:.1f}" if "mean_abs_error" in a else "",
+            f"{a['mean_rel_error']:.2f}" if "mean_rel_error" in a else "",
+            pct(a, "within_10"),
+            pct(a, "within_25"),
+            pct(a, "within_budget"),
+            f"{a['score']:+.2f}",
+            _pct(a["acc"]),
+        ]
+        for a in arms
+    ]
+
+
+def _length_adherence(metrics: dict[str, Any]) -> list[str]:
+    """Per benchmark and over all: one row per (mode, N), the rows without an instruction first."""
+    adherence = metrics.get("length_adherence")
+    if not adherence:
+        return []
+    header = ["mode", "N", "n", "mean L", "mean abs(L - N)", "mean abs(L - N) / N", "within 10 %",
+              "within 25 %", "L <= N %", "score", "acc %"]  # fmt: skip
+    lines = [
+        "",
+        "## Length adherence per budget",
+        "",
+        "L = response tokens including EOS, the count the reward's length term uses; within x %: "
+        "abs(L - N) <= x % of N; L <= N is the maximum mode's target; the correlation is Pearson's over "
+        "the exact-budget samples.",
+    ]
+    blocks = {"all benchmarks": adherence["all"], **adherence["per_source"]}
+    for name, block in blocks.items():
+        correlation = block["exact_length_correlation"]
+        lines += ["", f"### {name}", "", *_table(header, _adherence_rows(block["arms"]))]
+        if correlation is not None:
+            lines += ["", f"corr(N, L) over exact budgets: {correlation:+.2f}"]
+    return lines
 
 
 def render_markdown(metrics: dict[str, Any]) -> str:
-    """The benchmark table, how answers were parsed, MedCalc breakdowns, length control and the settings."""
+    """The benchmark table, how answers were parsed, MedCalc breakdowns, MCQ answer letters and the length
+    adherence per budget."""
     config = metrics["config"]
     lines = [
         "# Med-U1 evaluation",
@@ -116,7 +182,8 @@ def render_markdown(metrics: dict[str, Any]) -> str:
         *_summary(metrics),
         *_rules(metrics),
         *_breakdowns(metrics["per_source"]),
-        *_length_control(metrics["per_source"]),
+        *_letters(metrics["per_source"]),
+        *_length_adherence(metrics),
     ]
     return "\n".join(lines) + "\n"
 

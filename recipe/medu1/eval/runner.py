@@ -30,7 +30,8 @@ from recipe.medu1.eval.generation import (
 from recipe.medu1.eval.prompts import encode_prompt, with_length_budget
 from recipe.medu1.eval.scoring import Scoring, score_terms
 
-Item = tuple[int, int]  # (row position in the loaded questions, sample number)
+#: (row position in the loaded questions, requested length budget or None for the row's own, sample number)
+Item = tuple[int, int | None, int]
 
 
 class Job(NamedTuple):
@@ -59,9 +60,23 @@ def question_key(row: dict[str, Any]) -> tuple[str, str, int]:
     return str(row["data_source"]), str(info["split"]), int(info["index"])
 
 
-def work_items(rows: list[dict[str, Any]], n: int, done: set[store.Key]) -> list[Item]:
-    """(row position, sample) pairs still to generate, in data order."""
-    return [(pos, s) for pos, row in enumerate(rows) for s in range(n) if (*question_key(row), s) not in done]
+def effective_budget(row: dict[str, Any], budget: int | None) -> int:
+    """The budget a row's prompt carries under a requested one (None: the row's own)."""
+    return int(row["extra_info"].get("length_budget") or 0) if budget is None else budget
+
+
+def work_items(
+    rows: list[dict[str, Any]], n: int, budgets: list[int] | None, done: set[store.Key]
+) -> list[Item]:
+    """(row position, budget, sample) items still to generate, in data order, every budget of a row
+    together (``budgets`` None: each row once, as written)."""
+    return [
+        (pos, budget, s)
+        for pos, row in enumerate(rows)
+        for budget in (budgets if budgets is not None else [None])
+        for s in range(n)
+        if (*question_key(row), effective_budget(row, budget), s) not in done
+    ]
 
 
 def batches(items: list[Item], size: int) -> Iterator[list[Item]]:
@@ -74,24 +89,27 @@ def scoring_of(settings: dict[str, Any]) -> Scoring:
 
 
 def run_batch(batch: list[Item], job: Job) -> list[dict[str, Any]]:
-    """Generate and score one batch of (row position, sample) items; returns their records."""
-    groups: dict[int, list[int]] = {}
-    for pos, sample in batch:
-        groups.setdefault(pos, []).append(sample)
-    prepared = {pos: with_length_budget(job.rows[pos], job.settings["length_budget"]) for pos in groups}
-    encoded = {pos: encode_prompt(job.tokenizer, prepared[pos][0], job.max_prompt_tokens) for pos in groups}
+    """Generate and score one batch of (row position, budget, sample) items; returns their records.
+
+    The request seed depends on the question and sample only, so a question's budgets share their random
+    stream and a run without budgets draws exactly what it drew before budgets existed."""
+    groups: dict[tuple[int, int | None], list[int]] = {}
+    for pos, budget, sample in batch:
+        groups.setdefault((pos, budget), []).append(sample)
+    prepared = {key: with_length_budget(job.rows[key[0]], key[1]) for key in groups}
+    encoded = {key: encode_prompt(job.tokenizer, prepared[key][0], job.max_prompt_tokens) for key in groups}
     seed = job.settings["seed"]
     requests = [
         Request(
-            encoded[pos].ids, len(samples), request_seed(seed, (*question_key(job.rows[pos]), samples[0]))
+            encoded[key].ids, len(samples), request_seed(seed, (*question_key(job.rows[key[0]]), samples[0]))
         )
-        for pos, samples in groups.items()
+        for key, samples in groups.items()
     ]
     max_new_tokens = job.settings["max_new_tokens"]
     records = []
-    for (pos, samples), responses in zip(groups.items(), job.backend.generate(requests), strict=True):
-        row, info = job.rows[pos], prepared[pos][1]
-        prompt = encoded[pos]
+    for (key, samples), responses in zip(groups.items(), job.backend.generate(requests), strict=True):
+        row, info = job.rows[key[0]], prepared[key][1]
+        prompt = encoded[key]
         for sample, token_ids in zip(samples, responses, strict=True):
             record = {
                 "data_source": row["data_source"],
@@ -120,9 +138,10 @@ def generate(out_dir: Path, settings: dict[str, Any], batch_size: int, tensor_pa
     rows = load_questions(settings["data"], settings["limit"])
     path = out_dir / store.PREDICTIONS
     done = {store.record_key(r) for r in store.load_predictions(path)}
-    items = work_items(rows, settings["n"], done)
+    budgets = settings["length_budgets"]
+    items = work_items(rows, settings["n"], budgets, done)
     if not items:
-        print(f"all {len(rows) * settings['n']} samples already in {path}")
+        print(f"all {len(rows) * settings['n'] * len(budgets or [None])} samples already in {path}")
         return
     model = settings["model"]
     max_prompt = model_context(model, settings["max_model_len"]) - settings["max_new_tokens"]

@@ -18,6 +18,8 @@ from collections import Counter, defaultdict
 from typing import Any, NamedTuple
 
 from data_preprocess.registry import task_of
+from recipe.medu1.eval.adherence import budget_of, length_adherence
+from recipe.medu1.eval.letters import letter_distribution
 from reward_score import RESULT_KEYS, compute_score
 
 
@@ -71,47 +73,30 @@ def _breakdown(records: list[dict[str, Any]], field: str) -> dict[str, dict[str,
     return {name: {"n": len(accs), "acc": _mean(accs)} for name, accs in sorted(groups.items())}
 
 
-def length_control(records: list[dict[str, Any]]) -> dict[str, float] | None:
-    """The paper's length-controlled view: mean |L − N| and the share of responses with L ≤ N, over the
-    samples that carried a budget N (exact or maximum); None when none did."""
-    pairs = [
-        (int(r["response_tokens"]), abs(int(r["extra_info"].get("length_budget") or 0)))
-        for r in records
-        if r["extra_info"].get("length_budget")
-    ]
-    if not pairs:
-        return None
-    return {
-        "n": len(pairs),
-        "mean_budget": _mean([budget for _, budget in pairs]),
-        "mean_abs_error": _mean([abs(length - budget) for length, budget in pairs]),
-        "within_budget": _mean([float(length <= budget) for length, budget in pairs]),
-    }
-
-
 def _questions(records: list[dict[str, Any]], train_max_prompt_length: int) -> dict[str, Any]:
-    """Per-question counts: pass@n / mean@n, prompts truncated to fit the context, prompts longer than
-    training's ``data.max_prompt_length`` (verl's ``filter_overlong_prompts`` drops those from
-    validation, so they explain a gap between validation and evaluation numbers)."""
-    by_question: dict[tuple[str, int], list[float]] = defaultdict(list)
+    """Per-question counts: pass@n / mean@n (over the samples of one prompt, i.e. one question under one
+    length budget), prompts truncated to fit the context, prompts longer than training's
+    ``data.max_prompt_length`` (verl's ``filter_overlong_prompts`` drops those from validation, so they
+    explain a gap between validation and evaluation numbers)."""
+    by_prompt: dict[tuple[str, int, int], list[float]] = defaultdict(list)
     truncated: set[tuple[str, int]] = set()
     overlong: set[tuple[str, int]] = set()
     for r in records:
         question = (str(r["split"]), int(r["index"]))
-        by_question[question].append(float(r["acc"]))
+        by_prompt[(*question, budget_of(r))].append(float(r["acc"]))
         if r["truncated"]:
             truncated.add(question)
         if int(r["prompt_tokens"]) > train_max_prompt_length:
             overlong.add(question)
     counts: dict[str, Any] = {
-        "n_questions": len(by_question),
+        "n_questions": len({prompt[:2] for prompt in by_prompt}),
         "n_truncated": len(truncated),
         "n_over_train_limit": len(overlong),
     }
-    n = max(len(accs) for accs in by_question.values())
+    n = max(len(accs) for accs in by_prompt.values())
     if n > 1:
-        counts[f"mean@{n}"] = _mean([_mean(accs) for accs in by_question.values()])
-        counts[f"pass@{n}"] = _mean([max(accs) for accs in by_question.values()])
+        counts[f"mean@{n}"] = _mean([_mean(accs) for accs in by_prompt.values()])
+        counts[f"pass@{n}"] = _mean([max(accs) for accs in by_prompt.values()])
     return counts
 
 
@@ -137,14 +122,14 @@ def source_metrics(records: list[dict[str, Any]], train_max_prompt_length: int) 
     if any(task_of(r["data_source"], r["extra_info"]) == "calc" for r in records):
         metrics["per_output_type"] = _breakdown(records, "output_type")
         metrics["per_category"] = _breakdown(records, "category")
-    control = length_control(records)
-    if control is not None:
-        metrics["length_control"] = control
+    if any(task_of(r["data_source"], r["extra_info"]) == "mcq" for r in records):
+        metrics["letters"] = letter_distribution(records)
     return metrics
 
 
 def aggregate(records: list[dict[str, Any]], config: dict[str, Any]) -> dict[str, Any]:
-    """``metrics.json``: per data source metrics, the macro accuracies over sources, and the config
+    """``metrics.json``: per data source metrics (with the answer letters of MCQ sources), the macro
+    accuracies over sources, the length adherence per budget when any prompt carried one, and the config
     (whose ``train_max_prompt_length`` sets the overlong-prompt count)."""
     by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in records:
@@ -158,4 +143,7 @@ def aggregate(records: list[dict[str, Any]], config: dict[str, Any]) -> dict[str
     }
     if all("acc_freeform" in m for m in per_source.values()):
         metrics["macro_acc_freeform"] = _mean([m["acc_freeform"] for m in per_source.values()])
+    adherence = length_adherence(records)
+    if adherence is not None:
+        metrics["length_adherence"] = adherence
     return metrics

@@ -3,9 +3,11 @@
 Why this shape: a benchmark pass over thousands of questions takes hours and gets killed (pre-emption,
 OOM, Ctrl-C). Every batch is appended, flushed and fsync'ed before the next one starts, so a kill can
 lose at most the batch in flight and leave at most one torn (newline-less) last line, which
-:func:`load_predictions` cuts off. A sample is identified by (data_source, split, index, sample), so a
-rerun knows exactly what is left to do. The generation settings are saved next to the predictions so
-that a rerun can never mix answers produced under different settings.
+:func:`load_predictions` cuts off. A sample is identified by (data_source, split, index, length budget,
+sample), so a rerun knows exactly what is left to do, also when one run asks each question under several
+length budgets (a new budget on a rerun only generates its own samples, like a new data file). The
+generation settings are saved next to the predictions so that a rerun can never mix answers produced
+under different settings.
 """
 
 from __future__ import annotations
@@ -32,12 +34,11 @@ GENERATION_KEYS = (
     "max_new_tokens",
     "n",
     "seed",
-    "length_budget",
     "max_model_len",
     "seed_scope",
 )
 
-Key = tuple[str, str, int, int]
+Key = tuple[str, str, int, int, int]
 
 
 class SettingsMismatch(RuntimeError):
@@ -45,8 +46,15 @@ class SettingsMismatch(RuntimeError):
 
 
 def record_key(record: dict[str, Any]) -> Key:
-    """The identity of one sample: (data_source, split, index, sample)."""
-    return (str(record["data_source"]), str(record["split"]), int(record["index"]), int(record["sample"]))
+    """The identity of one sample: (data_source, split, index, length budget of its prompt, sample)."""
+    budget = int((record.get("extra_info") or {}).get("length_budget") or 0)
+    return (
+        str(record["data_source"]),
+        str(record["split"]),
+        int(record["index"]),
+        budget,
+        int(record["sample"]),
+    )
 
 
 def load_predictions(path: str | os.PathLike) -> list[dict[str, Any]]:

@@ -7,11 +7,12 @@ valid can still make many times fewer optimiser steps than the paper at the same
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
 from recipe.medu1.preflight.findings import Finding, error, fact, warning
 
@@ -35,6 +36,20 @@ class UpdateRate(NamedTuple):
 
 def update_rate(batch: int, mini: int, epochs: int, n: int, lr: float) -> UpdateRate:
     return UpdateRate(math.ceil(batch / max(mini, 1)) * epochs, mini, mini * n, lr)
+
+
+def on_policy_share(rate: UpdateRate) -> str:
+    """How many of a step's updates use samples of the current policy.
+
+    verl computes the old log-probs once per step, with the policy that sampled the step's rollouts;
+    only the first update runs on that policy, every later one on samples that are 1, 2, ... updates
+    stale (PPO's clipped ratio corrects for it, up to the clip range).
+    """
+    if rate.updates_per_step <= 1:
+        return "every update on-policy"
+    return (
+        f"1 of {rate.updates_per_step} updates on-policy, the others up to {rate.updates_per_step - 1} stale"
+    )
 
 
 def official_update_rate() -> UpdateRate:
@@ -98,6 +113,16 @@ def check_batch_sizes(ctx: Preflight) -> list[Finding]:
     return findings
 
 
+def critic_token_budget(cfg: DictConfig) -> int:
+    """The critic's token budget per GPU as verl 0.9.1's V1 trainer reads it, for its update and its value
+    passes alike: ``critic.ppo_infer_max_token_len_per_gpu``, from verl's critic dataclass when not set."""
+    from verl.workers.config.critic import CriticConfig
+
+    key = "ppo_infer_max_token_len_per_gpu"
+    default = next(f.default for f in dataclasses.fields(CriticConfig) if f.name == key)
+    return int(cfg.critic.get(key, default))
+
+
 def check_token_budgets(ctx: Preflight) -> list[Finding]:
     """Every dynamic-batch token budget holds one full sequence (verl asserts it at the first batch)."""
     cfg = ctx.cfg
@@ -121,8 +146,7 @@ def check_token_budgets(ctx: Preflight) -> list[Finding]:
             ("actor_rollout_ref.ref.log_prob_max_token_len_per_gpu", ref.log_prob_max_token_len_per_gpu)
         )
     if ctx.uses_critic and cfg.critic.use_dynamic_bsz:
-        budgets.append(("critic.ppo_max_token_len_per_gpu", cfg.critic.ppo_max_token_len_per_gpu))
-        budgets.append(("critic.forward_max_token_len_per_gpu", cfg.critic.forward_max_token_len_per_gpu))
+        budgets.append(("critic.ppo_infer_max_token_len_per_gpu", critic_token_budget(cfg)))
     sequence = int(cfg.data.max_prompt_length) + int(cfg.data.max_response_length)
     return [
         error(
@@ -202,9 +226,10 @@ def check_update_rate(ctx: Preflight) -> list[Finding]:
     paper = official_update_rate()
     line = (
         f"{ours.updates_per_step} update(s)/step, {ours.prompts_per_update} prompts "
-        f"({ours.responses_per_update} responses) per update at lr {ours.lr:g}; "
+        f"({ours.responses_per_update} responses) per update at lr {ours.lr:g}, {on_policy_share(ours)}; "
         f"paper: {paper.prompts_per_update} "
-        f"prompts ({paper.responses_per_update} responses) per update at lr {paper.lr:g}"
+        f"prompts ({paper.responses_per_update} responses) per update at lr {paper.lr:g}, "
+        f"{on_policy_share(paper)}"
     )
     differences = []
     if ours.prompts_per_update != paper.prompts_per_update:

@@ -3,7 +3,9 @@
 Why: a misspelled key must fail before a GPU is paid for (Hydra refuses unknown keys at composition),
 and a legacy top-level reward key (``custom_reward_function.*``, ``reward_model.*``,
 ``sandbox_fusion.*``) composes without complaint but is never read by verl 0.9.1's ``main_ppo``, which
-dropped the migration to ``reward.*``: the run would silently train with verl's default reward.
+dropped the migration to ``reward.*``: the run would silently train with verl's default reward. Likewise
+a few keys verl 0.9.1 keeps in its config but no longer reads (:data:`DEAD_KEYS`): set to anything but
+verl's default, they would be overridden in vain.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ LEGACY_REPLACEMENTS = {
     "sandbox_fusion": "reward.sandbox_fusion",
 }
 LEGACY_TOP_LEVEL_KEYS = ("custom_reward_function", "reward_model", "sandbox_fusion")
+# Keys still in verl 0.9.1's config that its V1 trainer and FSDP engine do not read -> the key they read.
+DEAD_KEYS = {
+    "actor_rollout_ref.actor.grad_clip": "actor_rollout_ref.actor.optim.clip_grad",
+    "critic.grad_clip": "critic.optim.clip_grad",
+    "critic.ppo_max_token_len_per_gpu": "critic.ppo_infer_max_token_len_per_gpu",
+    "critic.forward_max_token_len_per_gpu": "critic.ppo_infer_max_token_len_per_gpu",
+}
 
 
 def compose_config(config_dir: Path, config_name: str, overrides: list[str]) -> DictConfig:
@@ -120,3 +129,32 @@ def check_verl_validate_config(ctx: Preflight) -> list[Finding]:
         return [error(f"verl validate_config: {type(exc).__name__}: {exc}")]
     lines = printed.getvalue().splitlines()
     return findings + [warning(line.strip()) for line in lines if line.startswith(("WARNING", "NOTICE"))]
+
+
+def raw_value(cfg: DictConfig, key: str) -> Any:
+    """``key``'s value before interpolation (so that a key following another by ``${...}`` reads as unset)."""
+    parent, _, leaf = key.rpartition(".")
+    node = OmegaConf.select(cfg, parent)
+    return OmegaConf.to_container(node, resolve=False).get(leaf) if isinstance(node, DictConfig) else None
+
+
+def verl_defaults() -> DictConfig:
+    """verl's own ``ppo_trainer`` config, as composed without the recipe."""
+    from hydra import compose, initialize_config_module
+
+    with initialize_config_module(config_module="verl.trainer.config", version_base=None):
+        return compose(config_name="ppo_trainer")
+
+
+def check_dead_keys(ctx: Preflight) -> list[Finding]:
+    """Refuse a key of :data:`DEAD_KEYS` set away from verl's default (critic keys only with a critic)."""
+    keys = [k for k in DEAD_KEYS if ctx.uses_critic or not k.startswith("critic.")]
+    defaults = verl_defaults()
+    return [
+        error(
+            f"{key}={raw_value(ctx.cfg, key)} is not read by verl 0.9.1 (its default stays in force); "
+            f"set {DEAD_KEYS[key]} instead"
+        )
+        for key in keys
+        if raw_value(ctx.cfg, key) != raw_value(defaults, key)
+    ]

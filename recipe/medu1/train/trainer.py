@@ -33,15 +33,17 @@ try:
     from verl.trainer.ppo.v1.trainer_sync import PPOTrainerSync
 
     from data_preprocess.registry import task_of
-    from recipe.medu1.train.metrics import per_task_metrics
+    from recipe.medu1.train.checkpoints import prune_after_save, refuse_finished_resume
+    from recipe.medu1.train.metrics import equal_reward_groups, per_task_metrics
+    from recipe.medu1.train.metrics_log import appending_file_logger
     from reward_score import RESULT_KEYS
 except Exception as exc:  # pragma: no cover - only reached with a broken install
     print(f"[medu1] trainer plugin (recipe.medu1.train.trainer) failed to import: {exc!r}", file=sys.stderr)
     raise
 
 TRAINER_MODE = "medu1"
-# What the per-task metrics read from TransferQueue for each sample of the step.
-STEP_FIELDS = ["data_source", "extra_info", "extra_fields", "responses"]
+# What the per-task metrics read from TransferQueue for each sample of the step ("uid": its GRPO group).
+STEP_FIELDS = ["data_source", "extra_info", "extra_fields", "responses", "uid"]
 # Reward terms written into rollout dumps ("score" is already there; "pred" is free text, a runaway answer
 # would bloat every dump line).
 DUMP_TERMS = tuple(key for key in RESULT_KEYS if key not in ("score", "pred"))
@@ -56,8 +58,9 @@ def response_lengths(responses: torch.Tensor) -> np.ndarray:
 
 def fetch_step_samples(
     keys: Sequence[str], partition_id: str, kv_batch_get: Callable[..., Any]
-) -> tuple[list[str], list[str], list[dict], np.ndarray]:
-    """Per sample of the step, aligned with ``keys``: data source, task, reward terms, response tokens.
+) -> tuple[list[str], list[str], list[dict], np.ndarray, list[str]]:
+    """Per sample of the step, aligned with ``keys``: data source, task, reward terms, response tokens and
+    GRPO group (the prompt's uid, shared by its responses).
 
     ``kv_batch_get`` is ``transfer_queue.kv_batch_get`` (a parameter so that tests can pass a fake).
     """
@@ -69,7 +72,13 @@ def fetch_step_samples(
     reward_infos = [
         (fields or {}).get("reward_extra_info", {}) for fields in data.get("extra_fields").tolist()
     ]
-    return data_sources, tasks, reward_infos, response_lengths(data.get("responses"))
+    return (
+        data_sources,
+        tasks,
+        reward_infos,
+        response_lengths(data.get("responses")),
+        data.get("uid").tolist(),
+    )
 
 
 def step_task_metrics(
@@ -78,14 +87,18 @@ def step_task_metrics(
     keep: np.ndarray,
     kv_batch_get: Callable[..., Any],
 ) -> dict[str, float]:
-    """Per-task means over the step's real (``keep``: non-padding, aligned with ``keys``) samples."""
-    _, tasks, reward_infos, lengths = fetch_step_samples(keys, partition_id, kv_batch_get)
+    """Per-task means and equal-reward group shares over the step's real (``keep``: non-padding, aligned
+    with ``keys``) samples."""
+    _, tasks, reward_infos, lengths, groups = fetch_step_samples(keys, partition_id, kv_batch_get)
     rows = [i for i in range(len(tasks)) if keep[i]]
-    return per_task_metrics(
+    metrics = per_task_metrics(
         tasks=[tasks[i] for i in rows],
         reward_extra_infos=[reward_infos[i] for i in rows],
         response_lengths=[lengths[i] for i in rows],
     )
+    scores = [float(reward_infos[i]["score"]) for i in rows]
+    metrics.update(equal_reward_groups([groups[i] for i in rows], [tasks[i] for i in rows], scores))
+    return metrics
 
 
 def rollout_dump_columns(
@@ -94,14 +107,15 @@ def rollout_dump_columns(
     """Columns added to verl's rollout dumps, aligned with ``keys``.
 
     verl 0.9.1 writes only input/output/gts/score/step/uid to ``trainer.rollout_data_dir``; with the
-    data source, task, response tokens and reward terms, ``plot_training`` draws per-task training
-    curves from those dumps (the paper's training analysis).
+    data source, task, response tokens, reward terms and GRPO group, ``plot_training`` draws per-task
+    training curves from those dumps (the paper's training analysis), the equal-reward groups included.
     """
-    data_sources, tasks, reward_infos, lengths = fetch_step_samples(keys, partition_id, kv_batch_get)
+    data_sources, tasks, reward_infos, lengths, groups = fetch_step_samples(keys, partition_id, kv_batch_get)
     columns: dict[str, list] = {
         "data_source": data_sources,
         "task": tasks,
         "response_length": [int(n) for n in lengths],
+        "group": groups,
     }
     for term in DUMP_TERMS:
         columns[term] = [info.get(term) for info in reward_infos]
@@ -117,6 +131,20 @@ class MedU1Trainer(PPOTrainerSync):
         with open_dict(config):
             config.trainer.v1.trainer_mode = "sync"
         super().__init__(config)
+
+    # Relaunches (recipe.medu1.train.checkpoints, recipe.medu1.train.metrics_log): refuse a resume with no
+    # step left before any worker starts, rotate checkpoints from the disk, keep the metrics log's history.
+    def _init_dataloader(self):
+        super()._init_dataloader()
+        refuse_finished_resume(self.config.trainer, self.steps_per_epoch, self.total_training_steps)
+
+    def _save_checkpoint(self):
+        super()._save_checkpoint()
+        prune_after_save(self.config.trainer, self.global_steps)
+
+    def fit(self, agent_loop_manager):
+        with appending_file_logger(self.config.trainer, self.global_steps):
+            super().fit(agent_loop_manager)
 
     def _compute_metrics(self, batch, metrics, timing_raw, global_steps, epoch):
         super()._compute_metrics(batch, metrics, timing_raw, global_steps, epoch)

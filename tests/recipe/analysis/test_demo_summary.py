@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from recipe.medu1.analysis import demo_criteria as dc
 from recipe.medu1.analysis import demo_summary as ds
 
 QUESTION = "What is the outlook for Refsum disease ?"
@@ -45,6 +46,21 @@ def write_predictions(folder: Path, responses: list[tuple[str, float]]) -> None:
 
 
 STEP_SCORES = {1: [-3.0, -1.0], 2: [-1.0, 1.0], 3: [1.0, 2.0]}
+#: Each (step, task) is one GRPO group of two responses scoring s - d and s + d; d = 0 (a group with equal
+#: rewards) only for step 3's calc group.
+SPREAD = {(3, "calc"): 0.0}
+#: The letter view of the MCQ benchmark before and after (recipe.medu1.eval.letters' keys).
+LETTERS = {
+    name: {
+        "answers": {"D": 9, "A": 1},
+        "top_letter": "D",
+        "top_letter_share": share,
+        "gold": {"A": 8, "D": 8},
+        "best_constant_letter": "A",
+        "best_constant_acc": 0.5,
+    }
+    for name, share in (("before", 0.9), ("after", 0.4))
+}
 
 
 def write_run(root: Path) -> dict[str, Path]:
@@ -81,13 +97,15 @@ def write_run(root: Path) -> dict[str, Path]:
             {
                 "step": step,
                 "task": task,
-                "score": s,
+                "group": f"{step}{task}",
+                "score": s + sign * SPREAD.get((step, task), 0.5),
                 "format": 1.0 if s > 0 else -1.0,
                 "acc": float(s > 1),
                 "parsed": 1.0,
                 "data_source": "medmcqa",
             }
             for s, task in zip(scores, ("mcq", "calc"), strict=True)
+            for sign in (-1, 1)
         ]
         (rollouts / f"{step}.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     (root / "metrics.jsonl").write_text(
@@ -107,6 +125,7 @@ def write_run(root: Path) -> dict[str, Path]:
             }
             for source, n in (("medmcqa", 16), ("medcalc", 32), ("medquad", 1))
         }
+        per_source["medmcqa"]["letters"] = LETTERS[name]
         (root / name).mkdir()
         write_predictions(root / name, TEXT_RESPONSES[name])
         (root / name / "metrics.json").write_text(
@@ -159,13 +178,26 @@ def test_summary_schema_and_values(tmp_path: Path, capsys: pytest.CaptureFixture
     steps = summary["train"]["steps"]
     assert [s["step"] for s in steps] == [1, 2, 3]
     assert [s["score"] for s in steps] == [-2.0, 0.0, 1.5]
-    assert steps[1]["per_task"]["calc"] == {"score": 1.0, "format": 1.0, "acc": 0.0, "parsed": 1.0, "n": 1}
+    assert steps[1]["per_task"]["calc"] == {
+        "score": 1.0,
+        "format": 1.0,
+        "acc": 0.0,
+        "parsed": 1.0,
+        "n": 2,
+        "equal_reward_groups": 0.0,
+    }
+    assert [s["equal_reward_groups"] for s in steps] == [0.0, 0.0, 0.5]  # step 3: calc's group is dead
+    assert steps[2]["per_task"]["calc"]["equal_reward_groups"] == 1.0
     assert summary["train"]["seconds_per_step"] == pytest.approx(20.0)
     assert summary["eval"]["backend"] == "hf"
     before, after = summary["eval"]["before"], summary["eval"]["after"]
     keys = {"task", "n", "samples", "score", "acc", "format_rate", "unparsed_rate", "mean_tokens"}
     blocks = (*before.values(), *after.values())
-    assert all(set(b) == keys | ({"echo_credited"} if b["task"] == "text" else set()) for b in blocks)
+    extra = {"text": {"echo_credited"}, "mcq": {"letters"}}
+    assert all(set(b) == keys | extra.get(b["task"], set()) for b in blocks)
+    assert (
+        before["medmcqa"]["letters"] == LETTERS["before"] and after["medmcqa"]["letters"] == LETTERS["after"]
+    )
     assert before["medcalc"]["task"] == "calc" and (before["all"]["n"], before["all"]["samples"]) == (49, 98)
     assert (before["medquad"]["echo_credited"], after["medquad"]["echo_credited"]) == (0, 1)
     assert before["medmcqa"]["format_rate"] == pytest.approx(0.25) and after["all"]["format_rate"] == 0.875
@@ -177,9 +209,16 @@ def test_summary_schema_and_values(tmp_path: Path, capsys: pytest.CaptureFixture
     )
     assert criteria["train_score_gain_last_vs_first_third"]["value"] == pytest.approx(3.5)
     assert criteria["heldout_acc_change_points"] == {"value": 0.0, "target": ">= -5.0", "met": True}
+    assert criteria["heldout_top_letter_share_after"] == {"value": 0.4, "target": "<= 0.5", "met": True}
+    assert criteria["equal_reward_groups_last_third"] == {"value": 0.5, "target": "<= 0.5", "met": True}
+    assert "length" not in summary  # the evaluations carried no length budgets
     printed = capsys.readouterr().out
     assert "| medcalc | calc | 32 | -1.00 | +0.50 |" in printed and "NOT met" not in printed
     assert "medquad: credited answers that only repeat the question's words: 0 before, 1 after" in printed
+    assert (
+        "medmcqa: top answer letter D 90% before, D 40% after; best constant letter A scores 50%" in printed
+    )
+    assert "Equal-reward groups per step: 0% 0% 50%" in printed
 
 
 def test_echo_needs_every_answer_word_in_the_question(tmp_path: Path) -> None:
@@ -210,6 +249,49 @@ def test_a_missed_target_is_reported_not_hidden(tmp_path: Path) -> None:
             "after": ds.eval_block(paths["before"], ds.question_words([paths["held_out"]])),
         },
     }
-    result = ds.criteria(summary)
+    result = dc.criteria(summary)
     assert result["heldout_score_gain"] == {"value": -1.5, "target": ">= 0.3", "met": False}
     assert result["train_score_gain_last_vs_first_third"]["met"] is False
+    # The "after" here is the run whose MCQ answers are 90 % D: a collapse.
+    assert result["heldout_top_letter_share_after"] == {"value": 0.9, "target": "<= 0.5", "met": False}
+    assert result["equal_reward_groups_last_third"]["met"] is False  # a dump without groups: not measured
+
+
+def adherence(exact: list[tuple[int, int, float]], kept: list[tuple[int, int, float]]) -> dict:
+    """A metrics.json length_adherence block: (N, samples, mean_rel_error) exact arms and
+    (N, samples, within_budget) maximum arms."""
+    arms = [{"mode": "none", "budget": 0, "n": 8, "mean_length": 90.0, "score": 0.0, "acc": 0.0}]
+    arms += [{"mode": "exact", "budget": b, "n": n, "mean_rel_error": e} for b, n, e in exact]
+    arms += [{"mode": "max", "budget": b, "n": n, "within_budget": w} for b, n, w in kept]
+    return {"all": {"arms": arms, "exact_length_correlation": 0.1}, "per_source": {}}
+
+
+def test_length_section_and_its_criteria(tmp_path: Path) -> None:
+    paths = write_run(tmp_path)
+    runs = {
+        "before": adherence([(32, 8, 0.8), (64, 8, 0.4)], [(48, 8, 0.5), (96, 8, 0.3)]),
+        "after": adherence([(32, 8, 0.3), (64, 8, 0.3)], [(48, 8, 0.75), (96, 8, 0.55)]),
+    }
+    for name, block in runs.items():
+        metrics = json.loads((paths[name] / "metrics.json").read_text())
+        (paths[name] / "metrics.json").write_text(json.dumps({**metrics, "length_adherence": block}))
+    length = dc.length_section(paths["before"], paths["after"])
+    assert length is not None and length["before"] == runs["before"]["all"]
+    # Pooled over the exact arms: (0.8 + 0.4) / 2 = 0.6 before, 0.3 after -> ratio 0.5.
+    assert length["exact_rel_error"] == {"before": pytest.approx(0.6), "after": pytest.approx(0.3)}
+    # Maximum arms kept: 40 % before, 65 % after -> +25 points.
+    assert length["max_within_budget"] == {"before": pytest.approx(0.4), "after": pytest.approx(0.65)}
+    assert length["exact_length_correlation"] == {"before": 0.1, "after": 0.1}
+    ratio = length["criteria"]["heldout_exact_rel_error_after_over_before"]
+    gain = length["criteria"]["heldout_max_within_budget_gain_points"]
+    assert ratio["value"] == pytest.approx(0.5) and ratio["target"] == "<= 0.7" and ratio["met"]
+    assert gain["value"] == pytest.approx(25.0) and gain["target"] == ">= 20.0" and gain["met"]
+    runs["after"] = adherence([(32, 8, 0.7), (64, 8, 0.5)], [])  # no maximum budget after: not measured
+    (paths["after"] / "metrics.json").write_text(
+        json.dumps(
+            {**json.loads((paths["after"] / "metrics.json").read_text()), "length_adherence": runs["after"]}
+        )
+    )
+    missed = dc.length_section(paths["before"], paths["after"])["criteria"]
+    assert missed["heldout_exact_rel_error_after_over_before"]["met"] is False  # 1.0 > 0.7
+    assert missed["heldout_max_within_budget_gain_points"]["met"] is False  # NaN

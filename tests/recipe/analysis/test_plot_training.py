@@ -141,3 +141,32 @@ def test_task_of_reads_columns_never_prompt_text() -> None:
     assert plot_training.task_of({"data_source": "medcalc", "input": ""}) == "calc"
     # The answer instruction in the prompt is not evidence: only the row's own fields are.
     assert plot_training.task_of({"input": prompt("text", 0)}) == "unknown"
+
+
+def test_equal_reward_groups_per_step_and_task(write_generations, tmp_path: Path) -> None:
+    """Rollout dumps as the medu1 trainer writes them (a group column) and, for an older dump, only verl's
+    uid keys (<prompt uid>_<session>_<index>): the share of groups whose rewards are all equal."""
+    dumps = tmp_path / "rollout"
+    # Step 1: mcq group p (2, 2: dead), mcq group q (2, -3: learns), calc group r (0.5, 0.5: dead).
+    step1 = [("p", "mcq", 2.0), ("p", "mcq", 2.0), ("q", "mcq", 2.0), ("q", "mcq", -3.0)]
+    step1 += [("r", "calc", 0.5), ("r", "calc", 0.5)]
+    for step, rows, columns in (
+        (1, step1, lambda rows: {"group": [r[0] for r in rows]}),
+        (2, step1[:4], lambda rows: {"uid": [f"{r[0]}_0_{i}" for i, r in enumerate(rows)]}),
+    ):
+        write_generations(
+            inputs=[prompt(r[1], i) for i, r in enumerate(rows)],
+            outputs=["x"] * len(rows),
+            gts=["B"] * len(rows),
+            scores=[r[2] for r in rows],
+            reward_extra_infos_dict={"task": [r[1] for r in rows], **columns(rows)},
+            dump_path=str(dumps),
+            global_steps=step,
+        )
+    assert plot_training.main([str(dumps)]) == 0
+    table = read_csv(dumps / "training_curves.csv")
+    assert float(table[(1, "mcq")]["equal_reward_groups"]) == 0.5
+    assert float(table[(1, "calc")]["equal_reward_groups"]) == 1.0
+    assert float(table[(1, "all")]["equal_reward_groups"]) == pytest.approx(2 / 3)
+    assert float(table[(2, "all")]["equal_reward_groups"]) == 0.5  # from the uid keys
+    assert_png(dumps / "training_curves.png")

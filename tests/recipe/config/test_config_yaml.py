@@ -30,6 +30,11 @@ def test_med_u1_algorithm_defaults(cfg):
     assert actor.optim.lr == 1e-6
     assert actor.entropy_coeff == 0.001 and actor.entropy_checkpointing is True
     assert (actor.clip_ratio_low, actor.clip_ratio_high) == (0.2, 0.2)
+    # The official grad clip 1.0, on the key verl 0.9.1's FSDP engine reads (actor.grad_clip is not).
+    assert actor.optim.clip_grad == 1.0
+    assert "grad_clip" not in OmegaConf.load(CONFIG_DIR / "medu1.yaml").actor_rollout_ref.actor
+    # A fixed shuffle seed: the same data order at every launch from scratch.
+    assert cfg.data.shuffle is True and cfg.data.seed == 1
     # The official update rate: one update per 4 prompts (mini-batch = batch = 4 in the official step).
     assert cfg.data.train_batch_size == actor.ppo_mini_batch_size == 4
 
@@ -94,8 +99,7 @@ def test_ppo_differs_from_grpo_only_in_ppo_settings(cfg, ppo):
         "actor_rollout_ref.ref.rollout_n",
         "critic.rollout_n",
         "critic.model.path",
-        "critic.ppo_max_token_len_per_gpu",
-        "critic.forward_max_token_len_per_gpu",
+        "critic.ppo_infer_max_token_len_per_gpu",
         "trainer.experiment_name",
         "trainer.default_local_dir",
         "actor_rollout_ref.rollout.trace.experiment_name",

@@ -186,22 +186,55 @@ def test_long_prompts_are_left_truncated_and_counted(
     assert "data.max_prompt_length " + str(short_length) in (out / "report.md").read_text()
 
 
-def test_length_budget_instruction_and_report(
+def test_several_length_budgets_in_one_resumable_run(
+    tiny_model_dir: Path, benchmark_files: list[Path], tmp_path: Path
+) -> None:
+    """Each question is asked once per budget (both modes and without one), stored as its own samples,
+    reported per mode and N; a rerun with one budget more generates only that budget's samples."""
+    out = tmp_path / "run"
+    files = benchmark_files[:1]  # medqa, 3 questions
+    assert run(tiny_model_dir, files, out, "--length_budget", "none", "exact:4", "max:6") == 0
+    records = read_jsonl(out / "predictions.jsonl")
+    assert sorted(r["extra_info"]["length_budget"] for r in records) == [-6] * 3 + [0] * 3 + [4] * 3
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["per_source"]["medqa"]["n"] == 9 and metrics["per_source"]["medqa"]["n_questions"] == 3
+    arms = metrics["length_adherence"]["per_source"]["medqa"]["arms"]
+    assert [(a["mode"], a["budget"], a["n"]) for a in arms] == [
+        ("none", 0, 3),
+        ("exact", 4, 3),
+        ("max", 6, 3),
+    ]
+    exact = [r for r in records if r["extra_info"]["length_budget"] == 4]
+    assert arms[1]["mean_length"] == pytest.approx(statistics.fmean(r["response_tokens"] for r in exact))
+    assert arms[1]["mean_abs_error"] == pytest.approx(
+        statistics.fmean(abs(r["response_tokens"] - 4) for r in exact)
+    )
+    assert arms[1]["acc"] == pytest.approx(statistics.fmean(r["acc"] for r in exact))
+    limited = [r for r in records if r["extra_info"]["length_budget"] == -6]
+    assert arms[2]["within_budget"] == pytest.approx(
+        statistics.fmean(r["response_tokens"] <= 6 for r in limited)
+    )
+    report = (out / "report.md").read_text()
+    assert "## Length adherence per budget" in report and "| max | 6 | 3 |" in report
+    assert "## Answer letters (MCQ)" in report
+    assert_png(out / "length_adherence.png")
+
+    before = (out / "predictions.jsonl").read_bytes()
+    assert run(tiny_model_dir, files, out, "--length_budget", "none", "exact:4", "max:6", "exact:2") == 0
+    after = (out / "predictions.jsonl").read_bytes()
+    added = read_jsonl(out / "predictions.jsonl")[len(records) :]
+    assert after.startswith(before) and [r["extra_info"]["length_budget"] for r in added] == [2, 2, 2]
+
+
+def test_a_run_without_budgets_reports_no_adherence(
     tiny_model_dir: Path, benchmark_files: list[Path], tmp_path: Path
 ) -> None:
     out = tmp_path / "run"
-    assert run(tiny_model_dir, benchmark_files[2:], out, "--length_budget", "max:6") == 0
-    (record,) = read_jsonl(out / "predictions.jsonl")
-    assert record["extra_info"]["length_budget"] == -6
-    control = json.loads((out / "metrics.json").read_text())["per_source"]["medical_o1"]["length_control"]
-    tokens = record["response_tokens"]
-    assert control == {
-        "n": 1,
-        "mean_budget": 6.0,
-        "mean_abs_error": abs(tokens - 6),
-        "within_budget": float(tokens <= 6),
-    }
-    assert "Length control" in (out / "report.md").read_text()
+    assert run(tiny_model_dir, benchmark_files[:1], out, "--limit", "2") == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert "length_adherence" not in metrics and not (out / "length_adherence.png").exists()
+    letters = metrics["per_source"]["medqa"]["letters"]
+    assert letters["gold"] == {"A": 1, "B": 1} and sum(letters["answers"].values()) == 2
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -318,12 +351,30 @@ def test_rescore_robust_hand_computed(hand_written_run: Path) -> None:
     # budget 100, L = 130: length term 1 - 30/1500 = 0.98, score 1 + 1 + 0.98.
     assert text["acc"] == 1.0 and text["score"] == pytest.approx(2.98)
     assert "mean@2" not in text  # one sample per question
-    assert text["length_control"] == {
+    (arm,) = metrics["length_adherence"]["per_source"]["medical_o1"]["arms"]
+    assert arm == {
+        "mode": "exact",
+        "budget": 100,
         "n": 1,
-        "mean_budget": 100.0,
+        "mean_length": 130.0,
         "mean_abs_error": 30.0,
+        "mean_rel_error": 0.3,
+        "within_10": 0.0,
+        "within_25": 0.0,
         "within_budget": 0.0,
+        "score": pytest.approx(2.98),
+        "acc": 1.0,
     }
+    # medqa letters: answered B, none (unparsed), C (boxed, robust), B; gold B, B, C, C per sample.
+    assert qa["letters"] == {
+        "answers": {"B": 2, "C": 1, "none": 1},
+        "top_letter": "B",
+        "top_letter_share": pytest.approx(2 / 3),
+        "gold": {"B": 1, "C": 1},
+        "best_constant_letter": "B",
+        "best_constant_acc": 0.5,
+    }
+    assert "letters" not in calc and "letters" not in text
     # macro over sources: (0.5 + 0.75 + 1.0) / 3.
     assert metrics["macro_acc"] == pytest.approx(0.75)
     assert after[2]["pred"] == "C" and after[2]["format"] == -1.0
@@ -354,10 +405,11 @@ def test_rescore_medu1_hand_computed(hand_written_run: Path) -> None:
 
 def test_rescore_with_reward_kwargs_hand_computed(hand_written_run: Path) -> None:
     """Any compute_score option can be set for scoring; acc_strict stays the plain medu1 preset."""
-    argv = ["--rescore", str(hand_written_run), "--preset", "robust", "--reward_kwarg", "text_threshold=60"]
+    argv = ["--rescore", str(hand_written_run), "--preset", "robust", "--reward_kwarg", "text_threshold=60",
+            "--reward_kwarg", "text_metric=merge"]  # fmt: skip
     assert evaluate.main(argv) == 0
     settings = json.loads((hand_written_run / "settings.json").read_text())
-    assert settings["reward_kwargs"] == {"text_threshold": 60}
+    assert settings["reward_kwargs"] == {"text_threshold": 60, "text_metric": "merge"}
     text = json.loads((hand_written_run / "metrics.json").read_text())["per_source"]["medical_o1"]
     # Merge 50.5 is not > 60 -> acc 0, answer -1; score 1 - 1 + 0.98 (length term as before).
     assert text["acc"] == 0.0 and text["score"] == pytest.approx(0.98)

@@ -10,14 +10,17 @@ import pytest
 from recipe.medu1.eval import store as eval_store
 
 
-def record(index: int, sample: int = 0) -> dict:
-    return {
+def record(index: int, sample: int = 0, budget: int | None = None) -> dict:
+    found = {
         "data_source": "medqa",
         "split": "test",
         "index": index,
         "sample": sample,
         "response": f"r{index}",
     }
+    if budget is not None:
+        found["extra_info"] = {"length_budget": budget}
+    return found
 
 
 def test_append_and_load_round_trip(tmp_path: Path) -> None:
@@ -26,9 +29,9 @@ def test_append_and_load_round_trip(tmp_path: Path) -> None:
     eval_store.append_records(path, [])
     eval_store.append_records(path, [record(1)])
     assert [eval_store.record_key(r) for r in eval_store.load_predictions(path)] == [
-        ("medqa", "test", 0, 0),
-        ("medqa", "test", 0, 1),
-        ("medqa", "test", 1, 0),
+        ("medqa", "test", 0, 0, 0),
+        ("medqa", "test", 0, 0, 1),
+        ("medqa", "test", 1, 0, 0),
     ]
     assert eval_store.load_predictions(tmp_path / "missing.jsonl") == []
 
@@ -54,9 +57,20 @@ def test_corrupt_middle_line_and_duplicates_raise(tmp_path: Path) -> None:
         eval_store.load_predictions(path)
 
 
+def test_the_same_sample_under_several_budgets_is_several_records(tmp_path: Path) -> None:
+    path = tmp_path / "predictions.jsonl"
+    eval_store.append_records(path, [record(0, budget=0), record(0, budget=64), record(0, budget=-64)])
+    keys = [eval_store.record_key(r) for r in eval_store.load_predictions(path)]
+    assert [key[3] for key in keys] == [0, 64, -64] and len(set(keys)) == 3
+    eval_store.append_records(path, [record(0, budget=64)])
+    with pytest.raises(ValueError, match="appears twice"):
+        eval_store.load_predictions(path)
+
+
 def test_check_settings_names_every_difference() -> None:
     saved = {"model": "m", "temperature": 0.2, "n": 1, "preset": "robust", "limit": 5}
     eval_store.check_settings(saved, {**saved, "limit": None})  # data selection may change
+    eval_store.check_settings(saved, {**saved, "length_budgets": [0, 64]})  # and so may the budgets
     with pytest.raises(
         eval_store.SettingsMismatch, match=r"(?s)temperature: stored 0.2, requested 0.7.*n: stored 1"
     ):

@@ -40,6 +40,12 @@ def test_refusals_verl_lacks(preflight, override, expected):
     assert any(expected in e for e in errors), errors
 
 
+def test_the_critic_budget_checked_is_the_one_verl_reads(preflight):
+    errors = of_level(preflight("critic.ppo_infer_max_token_len_per_gpu=4096", config="medu1_ppo"), ERROR)
+    expected = "critic.ppo_infer_max_token_len_per_gpu=4096 cannot hold"
+    assert any(e.startswith(expected) for e in errors), errors
+
+
 def test_log_prob_budgets_inherit_the_actor_budget(preflight):
     # One source for the token budget: the log-prob passes follow the actor's (verl's interpolation).
     errors = of_level(preflight("actor_rollout_ref.actor.ppo_max_token_len_per_gpu=4096"), ERROR)
@@ -72,3 +78,13 @@ def test_a_grown_mini_batch_warns_with_the_factor(preflight):
     assert any(w.startswith("update rate differs") and expected in w for w in warnings), warnings
     lr_warnings = of_level(preflight("actor_rollout_ref.actor.optim.lr=1e-5"), WARNING)
     assert any("actor_rollout_ref.actor.optim.lr=1e-05 vs the paper's 1e-06" in w for w in lr_warnings)
+
+
+def test_the_on_policy_share_is_said(preflight):
+    """16 prompts per step with the paper's 4-prompt update: 4 updates, the first one on-policy."""
+    line = {f.label: f.text for f in preflight()}["update rate"]
+    assert "at lr 1e-06, 1 of 4 updates on-policy, the others up to 3 stale; paper:" in line
+    assert line.endswith("every update on-policy")
+    # The paper's step: 4 prompts per step, one update, on the policy that sampled it.
+    exact = {f.label: f.text for f in preflight("data.train_batch_size=4")}["update rate"]
+    assert exact.startswith("1 update(s)/step, 4 prompts (32 responses) per update at lr 1e-06, every update")

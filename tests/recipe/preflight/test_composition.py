@@ -5,8 +5,8 @@ from __future__ import annotations
 from recipe.medu1.preflight.findings import ERROR, of_level
 
 
-def single_error(preflight, *extra: str) -> str:
-    errors = of_level(preflight(*extra), ERROR)
+def single_error(preflight, *extra: str, config: str = "medu1_grpo") -> str:
+    errors = of_level(preflight(*extra, config=config), ERROR)
     assert len(errors) == 1, errors
     return errors[0]
 
@@ -43,3 +43,28 @@ def test_misspelled_key_fails_composition_and_stops(preflight):
 def test_verl_validate_config_refusal_is_reported(preflight):
     message = single_error(preflight, "actor_rollout_ref.actor.use_dynamic_bsz=False")
     assert message.startswith("verl validate_config:")
+
+
+def test_dead_actor_grad_clip_is_refused_naming_the_key_verl_reads(preflight):
+    message = single_error(preflight, "actor_rollout_ref.actor.grad_clip=0.5")
+    assert message.startswith("actor_rollout_ref.actor.grad_clip=0.5 is not read by verl 0.9.1")
+    assert message.endswith("set actor_rollout_ref.actor.optim.clip_grad instead")
+    assert of_level(preflight("actor_rollout_ref.actor.optim.clip_grad=0.5"), ERROR) == []
+
+
+# PPO's one response per prompt: mini-batches of 8 prompts split over the 8 GPUs of the base overrides.
+PPO_SPLIT = ("actor_rollout_ref.actor.ppo_mini_batch_size=8", "critic.ppo_mini_batch_size=8")
+
+
+def test_dead_critic_budget_is_refused_with_a_critic_only(preflight):
+    message = single_error(
+        preflight, *PPO_SPLIT, "critic.ppo_max_token_len_per_gpu=65536", config="medu1_ppo"
+    )
+    assert message.startswith("critic.ppo_max_token_len_per_gpu=65536 is not read")
+    assert "critic.ppo_infer_max_token_len_per_gpu" in message
+    # GRPO has no critic: its critic keys are never read at all, and not checked.
+    assert of_level(preflight("critic.ppo_max_token_len_per_gpu=65536"), ERROR) == []
+
+
+def test_the_recipe_sets_only_keys_verl_reads(preflight):
+    assert of_level(preflight(*PPO_SPLIT, config="medu1_ppo"), ERROR) == []

@@ -38,13 +38,17 @@ def test_init_switches_back_to_sync_behaviour(monkeypatch):
 def fake_step(responses: list[list[int]]):
     """What TransferQueue returns for STEP_FIELDS: jagged responses, non-tensor rows."""
     rows = [
-        ("medqa", {"task": "mcq"}, {"acc": 1.0, "format": 1.0, "length": 0.0, "parsed": 1.0}),
-        ("medqa", {"task": "mcq"}, {"acc": 0.0, "format": 1.0, "length": 0.0, "parsed": 1.0}),
-        ("medcalc", {"task": "calc"}, {"acc": 1.0, "format": -1.0, "length": 0.5, "parsed": 1.0}),
+        ("medqa", {"task": "mcq"}, {"score": 2.0, "acc": 1.0, "format": 1.0, "length": 0.0, "parsed": 1.0}),
+        ("medqa", {"task": "mcq"}, {"score": 0.0, "acc": 0.0, "format": 1.0, "length": 0.0, "parsed": 1.0}),
         (
             "medcalc",
             {"task": "calc"},
-            {"acc": 1.0, "format": 1.0, "length": 0.5, "parsed": 1.0},
+            {"score": 0.5, "acc": 1.0, "format": -1.0, "length": 0.5, "parsed": 1.0},
+        ),
+        (
+            "medcalc",
+            {"task": "calc"},
+            {"score": 0.5, "acc": 1.0, "format": 1.0, "length": 0.5, "parsed": 1.0},
         ),  # padding copy
     ]
     data = TensorDict(
@@ -54,6 +58,7 @@ def fake_step(responses: list[list[int]]):
             "extra_fields": NonTensorStack(
                 *[{"reward_extra_info": r[2], "min_global_steps": 1} for r in rows]
             ),
+            "uid": NonTensorStack("p0", "p0", "p1", "p1"),  # the GRPO group of each response
             "responses": torch.nested.as_nested_tensor(
                 [torch.tensor(r) for r in responses], layout=torch.jagged
             ),
@@ -78,6 +83,10 @@ def test_step_task_metrics_from_transfer_queue_fields():
     assert metrics["medu1/mcq/response_length/mean"] == 4.0
     # The padding row (a duplicate verl adds for divisibility) is excluded.
     assert metrics["medu1/calc/format/mean"] == -1.0
+    # Group p0 (scores 2, 0) learns; p1 is one real response once the padding copy is dropped: not counted.
+    assert metrics["medu1/mcq/equal_reward_groups/mean"] == 0.0
+    assert metrics["medu1/all/equal_reward_groups/mean"] == 0.0
+    assert "medu1/calc/equal_reward_groups/mean" not in metrics
     assert metrics["medu1/calc/response_length/mean"] == 10.0
 
 
@@ -98,6 +107,7 @@ def test_rollout_dump_columns_align_with_keys():
     assert calls == [(["a", "b", "c", "d"], "train", medu1_trainer.STEP_FIELDS)]
     assert columns["data_source"] == ["medqa", "medqa", "medcalc", "medcalc"]
     assert columns["task"] == ["mcq", "mcq", "calc", "calc"]
+    assert columns["group"] == ["p0", "p0", "p1", "p1"]
     assert columns["response_length"] == [3, 5, 10, 99]
     assert columns["acc"] == [1.0, 0.0, 1.0, 1.0]
     assert columns["format"] == [1.0, 1.0, -1.0, 1.0]

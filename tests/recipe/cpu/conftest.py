@@ -1,0 +1,231 @@
+"""The CPU smoke run that ``test_smoke.py`` and ``test_resume_training.py`` check, launched once per session.
+
+verl 0.9.1's real trainer (``examples/run_medu1_cpu_smoke.sh``, tiny model, ~7 GB RAM) runs the way a crashed
+7B run would be recovered, so that one run serves both files within ``make test``'s budget:
+
+1. the script, with a checkpoint every step (``trainer.save_freq=1``; ``medu1.yaml`` keeps 2) and rollout
+   dumps, is killed with SIGKILL - every process of its session: Ray, workers, vLLM - once step 2 is logged
+   and step 3 under way;
+2. the same command is launched again: it resumes from ``global_step_2`` and trains step 3, the last;
+3. the same command once more: the run is complete (and step 3 ends the epoch), so it must refuse with
+   a message and a non-zero exit instead of training nothing and exiting 0.
+
+Skipped unless the CPU venv built by ``recipe/medu1/cpu/install.sh`` exists (``MEDU1_CPU_VENV``, default
+``<repo>/.venv-cpu``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from recipe.medu1.cpu.bench_step import kill_session
+
+REPO = Path(__file__).resolve().parents[3]
+CPU_VENV = Path(os.environ.get("MEDU1_CPU_VENV", REPO / ".venv-cpu"))
+SMOKE_STEPS = 3
+KILL_AFTER_STEP = 2
+LAUNCH_TIMEOUT_S = 900
+
+SYSTEM = (
+    "You are a helpful medical assistant. Think inside <think> </think> and answer inside <answer> </answer>."
+)
+# (data_source, task, question, ground truth, options JSON, calculator id, output type)
+_ITEMS = [
+    (
+        "medqa",
+        "mcq",
+        "Which drug treats a heart attack? A. aspirin B. insulin C. heparin D. iron",
+        "A",
+        json.dumps({"A": "aspirin", "B": "insulin", "C": "heparin", "D": "iron"}),
+        -1,
+        "letter",
+    ),
+    (
+        "medqa",
+        "mcq",
+        "Which test shows anemia? A. hemoglobin B. sodium C. glucose D. urea",
+        "A",
+        json.dumps({"A": "hemoglobin", "B": "sodium", "C": "glucose", "D": "urea"}),
+        -1,
+        "letter",
+    ),
+    (
+        "medcalc",
+        "calc",
+        "Weight 70 kg, height 1.75 m. What is the body mass index?",
+        "22.9",
+        "",
+        6,
+        "decimal",
+    ),
+    (
+        "medcalc",
+        "calc",
+        "Blood pressure 120/80 mm Hg. What is the mean arterial pressure?",
+        "93.3",
+        "",
+        5,
+        "decimal",
+    ),
+    (
+        "medical_o1",
+        "text",
+        "What are the symptoms of migraine?",
+        "Migraine causes throbbing headache, nausea, and sensitivity to light.",
+        "",
+        -1,
+        "text",
+    ),
+    (
+        "medical_o1",
+        "text",
+        "What is the treatment for asthma?",
+        "Inhaled corticosteroids and short-acting beta agonists control asthma.",
+        "",
+        -1,
+        "text",
+    ),
+]
+
+
+def _rows(split: str, copies: int) -> list[dict]:
+    """Contract-schema rows (same extra_info keys and types in every row) for every item, ``copies`` times."""
+    rows = []
+    for copy in range(copies):
+        for source, task, question, truth, options, calc_id, output_type in _ITEMS:
+            index = len(rows)
+            calc = calc_id >= 0
+            rows.append(
+                {
+                    "data_source": source,
+                    "prompt": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": question}],
+                    "ability": "medical",
+                    "reward_model": {"style": "rule", "ground_truth": truth},
+                    "extra_info": {
+                        "task": task,
+                        "split": split,
+                        "index": index,
+                        "source_id": f"{source}-{copy}",
+                        "options": options,
+                        "calculator_id": calc_id,
+                        "calculator_name": "calculator" if calc else "",
+                        "category": "lab" if calc else "",
+                        "output_type": output_type,
+                        "lower_limit": float(truth) - 0.5 if calc else None,
+                        "upper_limit": float(truth) + 0.5 if calc else None,
+                        "length_budget": 0,
+                    },
+                }
+            )
+    return rows
+
+
+def write_fixture_data(data_dir: Path) -> None:
+    """train.parquet: 12 rows = one epoch of 3 steps x 4 prompts; val.parquet: 6 rows, two per data source."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(_rows("train", 2)), data_dir / "train.parquet")
+    pq.write_table(pa.Table.from_pylist(_rows("test", 1)), data_dir / "val.parquet")
+
+
+class SmokeRun(NamedTuple):
+    """The run's directory and, per launch, its exit status and console output."""
+
+    out_dir: Path
+    steps: int
+    exit_codes: tuple[int, ...]
+    logs: tuple[str, ...]
+
+
+def _logged_training_step(out_dir: Path, step: int) -> bool:
+    """The file logger holds ``step``'s training metrics and its rollout dump is written."""
+    metrics = out_dir / "metrics.jsonl"
+    if not (out_dir / "rollouts" / f"{step}.jsonl").is_file() or not metrics.is_file():
+        return False
+    for line in metrics.read_text().splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:  # the line being written
+            continue
+        if record["step"] == step and "actor/grad_norm" in record["data"]:
+            return True
+    return False
+
+
+def _launch(
+    args: list[str], env: dict[str, str], log: Path, kill_when: Callable[[], bool] | None = None
+) -> tuple[int, str]:
+    """Run the smoke script in a session of its own; SIGKILL the whole session once ``kill_when()``.
+
+    Whatever survives the script (a Ray worker that outlived it) is killed too, and the script's Ray
+    directory (``RAY_TMPDIR`` default ``/tmp/medu1-ray.<pid>``), which a SIGKILL leaves behind, removed.
+    """
+    with log.open("w") as out:
+        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + LAUNCH_TIMEOUT_S
+            while kill_when is not None and proc.poll() is None and time.monotonic() < deadline:
+                if kill_when():
+                    time.sleep(2)  # well inside the next step (a step takes tens of seconds here)
+                    kill_session(proc.pid)
+                    break
+                time.sleep(0.5)
+            code = proc.wait(timeout=max(deadline - time.monotonic(), 1))
+        finally:
+            kill_session(proc.pid)
+            shutil.rmtree(f"/tmp/medu1-ray.{proc.pid}", ignore_errors=True)
+    return code, log.read_text()
+
+
+@pytest.fixture(scope="session")
+def smoke_run() -> Iterator[SmokeRun]:
+    """Launch, kill, relaunch, relaunch the finished run (module docstring); yield what they left.
+
+    A private temp dir, not pytest's tmp_path: pytest prunes old base temp dirs, and another pytest
+    process on the machine could remove this one during the run.
+    """
+    if not (CPU_VENV / "bin" / "python").exists():
+        pytest.skip(
+            f"CPU training venv not found at {CPU_VENV}: build it with recipe/medu1/cpu/install.sh "
+            "(or point MEDU1_CPU_VENV at one)"
+        )
+    with tempfile.TemporaryDirectory(prefix="medu1_cpu_smoke_") as tmp:
+        out_dir = Path(tmp)
+        write_fixture_data(out_dir / "data")
+        env = {
+            **os.environ,
+            "CPU_VENV": str(CPU_VENV),
+            "OUT_DIR": str(out_dir),
+            "DATA_DIR": str(out_dir / "data"),
+            "STEPS": str(SMOKE_STEPS),
+        }
+        env.pop("MODEL_PATH", None)
+        env.pop("RAY_TMPDIR", None)
+        # Every launch is the same command: the smoke script with a checkpoint every step and rollout dumps
+        # (the prompts of every step), as extra Hydra arguments.
+        args = [
+            "bash",
+            str(REPO / "examples" / "run_medu1_cpu_smoke.sh"),
+            "trainer.save_freq=1",
+            f"trainer.rollout_data_dir={out_dir / 'rollouts'}",
+        ]
+        in_next_step = lambda: _logged_training_step(out_dir, KILL_AFTER_STEP)  # noqa: E731
+        launches = [
+            _launch(args, env, out_dir / "launch1.log", kill_when=in_next_step),
+            _launch(args, env, out_dir / "launch2.log"),
+            _launch(args, env, out_dir / "launch3.log"),
+        ]
+        codes, logs = zip(*launches, strict=True)
+        assert codes[1] == 0, f"the relaunch failed ({codes[1]}); log tail:\n{logs[1][-6000:]}"
+        yield SmokeRun(out_dir, SMOKE_STEPS, codes, logs)
