@@ -5,14 +5,14 @@
 #
 #   MODEL_PATH=outputs/quickstart/warmup bash examples/run_medu1_cpu_demo.sh [--check] [Hydra overrides]
 #
-# Environment: MODEL_PATH (required: HF folder), STEPS (default 10), PROMPTS (prompts per step, default 8),
+# Environment: MODEL_PATH (required: HF folder), STEPS (default 12), PROMPTS (prompts per step, default 8),
 # plus everything run_medu1_cpu_smoke.sh reads (CPU_VENV, OUT_DIR, TRAIN_FILES, VAL_FILES, ...).
 # Each override below says why it is there; `python -m recipe.medu1.cpu.bench_step` measures the speed ones
 # side by side on one batch.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 : "${MODEL_PATH:?set MODEL_PATH to the model folder (e.g. the warm-up output)}"
-export MODEL_PATH STEPS="${STEPS:-10}" EXPERIMENT_NAME="${EXPERIMENT_NAME:-medu1_cpu_demo}"
+export MODEL_PATH STEPS="${STEPS:-12}" EXPERIMENT_NAME="${EXPERIMENT_NAME:-medu1_cpu_demo}"
 PROMPTS="${PROMPTS:-8}"
 
 DEMO_OVERRIDES=(

@@ -59,13 +59,14 @@ ISSUE_FP32 = [
 #: name -> what differs from the demo's own run (the "demo" variant is the demo as it runs).
 VARIANTS: dict[str, Variant] = {
     "demo": Variant([]),
-    # The demo before the speed work: Ray's one thread in the FSDP actor, every micro-batch padded.
-    "previous_demo": Variant(PADDED, ONE_THREAD),
+    # The demo before the speed work: Ray's one thread in the FSDP actor, every micro-batch padded, vLLM's
+    # own thread binding.
+    "previous_demo": Variant(PADDED, {**ONE_THREAD, "VLLM_CPU_OMP_THREADS_BIND": "auto"}),
     "one_thread": Variant([], ONE_THREAD),
     "padded": Variant(PADDED),
-    # vLLM-CPU binds its worker's threads to all cores but one, which it keeps for its scheduler process:
-    # on 2 cores the rollout computes on one thread. This gives the worker both.
-    "vllm_both_cores": Variant([], {"VLLM_CPU_OMP_THREADS_BIND": "0-1"}),
+    # vLLM-CPU's own binding: its worker's threads on all cores but one, which it keeps for its scheduler
+    # process (on 2 cores the rollout computes on one thread). The adapter gives the worker every core.
+    "vllm_auto_binding": Variant([], {"VLLM_CPU_OMP_THREADS_BIND": "auto"}),
     # fp32 matmuls in the update (FSDP2 computes in bf16 by default: param_dtype bf16, fp32 master weights).
     "fp32_update": Variant(
         [
@@ -81,6 +82,14 @@ VARIANTS: dict[str, Variant] = {
             "actor_rollout_ref.actor.ppo_max_token_len_per_gpu=8192",
             "actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu=8192",
             "actor_rollout_ref.ref.log_prob_max_token_len_per_gpu=8192",
+        ]
+    ),
+    # Half the demo's micro-batch (tokens per forward/backward): activations and logits take half the memory.
+    "small_micro_batches": Variant(
+        [
+            "actor_rollout_ref.actor.ppo_max_token_len_per_gpu=1024",
+            "actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu=1024",
+            "actor_rollout_ref.ref.log_prob_max_token_len_per_gpu=1024",
         ]
     ),
     # Fails on SmolLM2 (tied input/output embeddings) with verl 0.9.1 + vLLM-CPU 0.32, with `all-linear` or

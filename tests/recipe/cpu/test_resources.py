@@ -17,6 +17,7 @@ from recipe.medu1.cpu import resources
 def _restore_threads(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv(resources.THREADS_ENV, raising=False)
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv(resources.VLLM_BIND_ENV, raising=False)
     before = torch.get_num_threads()
     yield
     torch.set_num_threads(before)
@@ -31,6 +32,14 @@ def test_default_is_every_allowed_core_and_children_inherit_it() -> None:
         text=True,
     )
     assert child.stdout.strip() == str(len(os.sched_getaffinity(0)))
+
+
+def test_vllm_workers_are_bound_to_every_allowed_core_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    resources.use_cores()
+    assert os.environ[resources.VLLM_BIND_ENV] == ",".join(map(str, sorted(os.sched_getaffinity(0))))
+    monkeypatch.setenv(resources.VLLM_BIND_ENV, "auto")
+    resources.use_cores()
+    assert os.environ[resources.VLLM_BIND_ENV] == "auto"
 
 
 def test_an_exported_omp_num_threads_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
