@@ -14,7 +14,7 @@
 # Environment: PYTHON (main venv, default <repo>/.venv/bin/python), CPU_VENV (CPU-training venv built by
 # recipe/medu1/cpu/install.sh, default <repo>/.venv-cpu), OUT_DIR (default <repo>/outputs/quickstart),
 # MODEL_CACHE (converted model, kept across runs; default <repo>/outputs/models/smollm2-135m-instruct),
-# STEPS (GRPO steps, default 10), PROMPTS (prompts per step, default 8), SEED (default 1),
+# STEPS (GRPO steps, default 12), PROMPTS (prompts per step, default 8), SEED (default 1),
 # EVAL_BACKEND (vllm or hf, default vllm).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +23,10 @@ export CPU_VENV="${CPU_VENV:-$REPO/.venv-cpu}"
 CPU_PY="$CPU_VENV/bin/python"
 OUT="${OUT_DIR:-$REPO/outputs/quickstart}"
 MODEL="${MODEL_CACHE:-$REPO/outputs/models/smollm2-135m-instruct}"
-export STEPS="${STEPS:-10}" PROMPTS="${PROMPTS:-8}" SEED="${SEED:-1}"
+# 12 steps: the update computes on real tokens with both cores now (recipe/medu1/cpu), so a step of 32
+# responses costs ~40-60 s on 2 cores instead of 56-117 s; two more steps than before fit the 45-minute
+# budget of a fresh-clone `make demo` (setup ~7 min, warm-up ~6, two evaluations ~3 each, GRPO ~15).
+export STEPS="${STEPS:-12}" PROMPTS="${PROMPTS:-8}" SEED="${SEED:-1}"
 EVAL_BACKEND="${EVAL_BACKEND:-vllm}"
 DEMO_DATA="$REPO/examples/demo_data"
 DATA="$OUT/data"
@@ -34,15 +37,11 @@ mkdir -p "$OUT"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 export VLLM_TARGET_DEVICE=cpu VLLM_CPU_KVCACHE_SPACE="${VLLM_CPU_KVCACHE_SPACE:-1}"
 
-# Memory of this demo's own processes (the session's PSS in KiB, so pages that Ray workers share count
-# once), every 2 s, for the summary's peak RAM: a shared machine's total would count other jobs too.
+# Memory of this demo's own processes (the session's PSS, so pages that Ray workers share count once),
+# every 2 s, for the summary's peak RAM (a shared machine's total would count other jobs too), and the
+# processes at the peak (memory_peak.txt: where the memory goes).
 SID=$(ps -o sid= -p $$ | tr -d ' ')
-(while true; do
-    # A process may end between ps and cat: `|| true`, or set -e (inherited) would end the sampler.
-    ps -o pid= -s "$SID" | while read -r pid; do cat "/proc/$pid/smaps_rollup" 2>/dev/null || true; done |
-        awk '/^Pss:/{s+=$2} END{print s+0}'
-    sleep 2
-done) >"$OUT/memory_kib.log" &
+"$PY" -m recipe.medu1.cpu.resources --sid "$SID" --log "$OUT/memory_kib.log" --peak "$OUT/memory_peak.txt" &
 MEM_PID=$!
 trap 'kill "$MEM_PID" 2>/dev/null || true' EXIT
 

@@ -5,14 +5,14 @@
 #
 #   MODEL_PATH=outputs/quickstart/warmup bash examples/run_medu1_cpu_demo.sh [--check] [Hydra overrides]
 #
-# Environment: MODEL_PATH (required: HF folder), STEPS (default 10), PROMPTS (prompts per step, default 8),
+# Environment: MODEL_PATH (required: HF folder), STEPS (default 12), PROMPTS (prompts per step, default 8),
 # plus everything run_medu1_cpu_smoke.sh reads (CPU_VENV, OUT_DIR, TRAIN_FILES, VAL_FILES, ...).
 # Each override below says why it is there; `python -m recipe.medu1.cpu.bench_step` measures the speed ones
 # side by side on one batch.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 : "${MODEL_PATH:?set MODEL_PATH to the model folder (e.g. the warm-up output)}"
-export MODEL_PATH STEPS="${STEPS:-10}" EXPERIMENT_NAME="${EXPERIMENT_NAME:-medu1_cpu_demo}"
+export MODEL_PATH STEPS="${STEPS:-12}" EXPERIMENT_NAME="${EXPERIMENT_NAME:-medu1_cpu_demo}"
 PROMPTS="${PROMPTS:-8}"
 
 DEMO_OVERRIDES=(
@@ -21,11 +21,10 @@ DEMO_OVERRIDES=(
     # paper's rate (mini-batch 4 prompts: 2 updates per step).
     data.train_batch_size="$PROMPTS" actor_rollout_ref.actor.ppo_mini_batch_size=4
     actor_rollout_ref.rollout.n=4
-    # Lengths: every prompt is padded to max_prompt_length and every response to max_response_length
-    # before the actor/reference passes, so their cost is set by these caps, not by the real lengths.
-    # The demo prompts are 133-431 tokens (system prompt included); 320 keeps all but a few long
-    # MedCalc notes (dropped by filter_overlong_prompts; `--check` counts them). 128 response tokens
-    # hold the warm-up's answers (30-100 tokens).
+    # Lengths: the actor computes on real tokens only (remove-padding, set in run_medu1_cpu_smoke.sh), so
+    # these caps bound the rollout, not the update's cost. The demo prompts are 133-431 tokens (system
+    # prompt included); 320 keeps all but a few long MedCalc notes (dropped by filter_overlong_prompts;
+    # `--check` counts them). 128 response tokens hold the warm-up's answers (30-100 tokens).
     data.max_prompt_length=320 data.max_response_length=128
     actor_rollout_ref.rollout.max_model_len=448 actor_rollout_ref.rollout.max_num_batched_tokens=4096
     # bf16 rollout: vLLM-CPU uses the AMX-BF16 kernels; the actor already trains in bf16 mixed precision

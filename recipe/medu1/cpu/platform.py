@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-PLATFORM_NAME = "cpu"
+from recipe.medu1.cpu import PLATFORM_NAME
 
 
 def _no_op(*_args: Any, **_kwargs: Any) -> None:

@@ -159,23 +159,64 @@ def test_patch_waits_for_a_module_not_yet_imported(tmp_path: Path, monkeypatch: 
     assert getattr(module, VLLM_GEMM_SYMBOL) is dispatch_live_weight_gemm
 
 
-def test_fsdp_engine_offload_policy_is_unpinned() -> None:
+def test_fsdp_engine_offload_policy_is_unpinned_and_log_probs_vectorised() -> None:
     from torch.distributed.fsdp import CPUOffloadPolicy
+
+    from recipe.medu1.cpu.log_probs import token_log_probs
 
     module = types.ModuleType("verl.workers.engine.fsdp.transformer_impl")
     module.CPUOffloadPolicy = CPUOffloadPolicy
+    module.logprobs_from_logits = lambda logits, labels, inplace_backward=True: None
     patch_fsdp_engine_module(module)
     policy = module.CPUOffloadPolicy(pin_memory=True)  # what verl 0.9.1 builds for the reference model
     assert isinstance(policy, CPUOffloadPolicy)
     assert policy.pin_memory is False
+    assert module.logprobs_from_logits is token_log_probs
     with pytest.raises(PatchTargetMissing, match="verl 0.9.1"):
         patch_fsdp_engine_module(types.ModuleType("verl.workers.engine.fsdp.transformer_impl"))
+    without_log_probs = types.ModuleType("verl.workers.engine.fsdp.transformer_impl")
+    without_log_probs.CPUOffloadPolicy = CPUOffloadPolicy
+    with pytest.raises(PatchTargetMissing, match="logprobs_from_logits"):
+        patch_fsdp_engine_module(without_log_probs)
 
 
 def test_fsdp_patch_targets_exist_in_installed_verl() -> None:
-    from recipe.medu1.cpu.patches import OFFLOAD_POLICY_SYMBOL, VERL_FSDP_ENGINE_MODULE
+    from recipe.medu1.cpu.patches import LOG_PROBS_SYMBOL, OFFLOAD_POLICY_SYMBOL, VERL_FSDP_ENGINE_MODULE
 
-    assert hasattr(importlib.import_module(VERL_FSDP_ENGINE_MODULE), OFFLOAD_POLICY_SYMBOL)
+    engine = importlib.import_module(VERL_FSDP_ENGINE_MODULE)
+    assert hasattr(engine, OFFLOAD_POLICY_SYMBOL) and hasattr(engine, LOG_PROBS_SYMBOL)
+
+
+def test_phase_timer_adds_the_runs_cpu_seconds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The patched timer keeps verl's wall time and adds ``cpu/<phase>``, the session's CPU seconds."""
+    import contextlib
+
+    from recipe.medu1.cpu import patches
+
+    @contextlib.contextmanager
+    def marked_timer(name, timing_raw, *args, **kwargs):  # verl's: accumulates the wall time
+        yield
+        timing_raw[name] = timing_raw.get(name, 0.0) + 2.0
+
+    module = types.ModuleType("verl.trainer.ppo.v1.trainer_base")
+    module.marked_timer = marked_timer
+    clock = iter([10.0, 13.5, 20.0, 21.0])
+    monkeypatch.setattr(patches, "session_cpu_seconds", lambda: next(clock))
+    patches.patch_trainer_timer(module)
+    timing: dict[str, float] = {}
+    for _ in range(2):
+        with module.marked_timer("update_actor", timing, color="red"):
+            pass
+    assert timing == {"update_actor": 4.0, "cpu/update_actor": 4.5}
+    with pytest.raises(PatchTargetMissing, match="marked_timer"):
+        patches.patch_trainer_timer(types.ModuleType("verl.trainer.ppo.v1.trainer_sync"))
+
+
+def test_phase_timer_targets_exist_in_installed_verl() -> None:
+    from recipe.medu1.cpu.patches import TIMER_SYMBOL, VERL_TIMER_MODULES
+
+    for name in VERL_TIMER_MODULES:
+        assert hasattr(importlib.import_module(name), TIMER_SYMBOL), name
 
 
 _CPU_VENV_PYTHON = (

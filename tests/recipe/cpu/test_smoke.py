@@ -9,6 +9,8 @@ log-prob agreement that proves weight sync reached vLLM.
 from __future__ import annotations
 
 import json
+import os
+import re
 from pathlib import Path
 
 
@@ -30,6 +32,23 @@ def test_every_training_step_updates_the_actor_with_grpo_advantages(smoke_run) -
     # policy that answers alike within every group has nothing to learn from that step).
     first = steps[0]
     assert first["critic/advantages/max"] > 0 > first["critic/advantages/min"]
+
+
+def test_training_workers_use_every_allowed_core(smoke_run) -> None:
+    """The adapter logs each FSDP engine process's torch thread count; Ray alone would have given it 1."""
+    pattern = r"\[medu1-cpu\] FSDP engine pid \d+: torch threads (\d+), allowed cores (\d+)"
+    lines = re.findall(pattern, smoke_run.logs[1])
+    assert lines, "no thread-count line from an FSDP engine process in the relaunch's log"
+    assert all(threads == cores for threads, cores in lines), lines
+    assert int(lines[0][1]) == len(os.sched_getaffinity(0))
+
+
+def test_the_update_runs_on_packed_real_tokens(smoke_run) -> None:
+    """Remove-padding on CPU: the actor's attention saw several sequences packed in one row."""
+    pattern = r"\[medu1-cpu\] packed attention: (\d+) sequences in a row of (\d+) tokens"
+    packed = re.findall(pattern, smoke_run.logs[1])
+    assert packed, "the packed attention never ran"
+    assert all(int(sequences) > 1 for sequences, _tokens in packed), packed
 
 
 def test_weight_sync_reaches_vllm(smoke_run) -> None:

@@ -1,0 +1,105 @@
+"""Attention over packed sequences on CPU, so that verl's remove-padding path runs without flash-attn.
+
+Why: with ``use_remove_padding=True`` verl concatenates a micro-batch's sequences into one row
+(``input_ids`` of shape (1, total_tokens), no attention mask, positions restarting at 0 for every
+sequence) and asks the model for ``flash_attention_2``, whose varlen kernel keeps the sequences apart.
+flash-attn has no CPU build. transformers' ``sdpa`` would honour the packing only through a dense
+(total x total) block-diagonal mask, i.e. attention arithmetic quadratic in the *micro-batch's* tokens
+instead of in each sequence's. This module registers one more attention implementation,
+``medu1_packed_sdpa``: it finds the sequences of the packed row from ``position_ids`` (a new sequence
+starts wherever the position does not follow the previous one, the rule transformers uses for packed
+rows) and runs ``scaled_dot_product_attention(is_causal=True)`` on each sequence alone, the fused CPU
+kernel without any mask. Linear layers, the LM head and the log-softmax then see only real tokens.
+
+It is selected with ``+actor_rollout_ref.model.override_config.attn_implementation=medu1_packed_sdpa`` and
+``actor_rollout_ref.model.use_remove_padding=True`` (``examples/run_medu1_cpu_smoke.sh`` sets both).
+Anything it cannot read as packed (a padding mask, a batch of several rows, no positions) goes to
+transformers' own ``sdpa`` unchanged.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+ATTENTION_NAME = "medu1_packed_sdpa"
+_FIRST_USE_LOGGED = False
+
+
+def _log_first_use(sequences: int, tokens: int) -> None:
+    """One line per process on stderr, so a run's log shows the packed path really ran (tests read it)."""
+    global _FIRST_USE_LOGGED
+    _FIRST_USE_LOGGED = True
+    print(f"[medu1-cpu] packed attention: {sequences} sequences in a row of {tokens} tokens", file=sys.stderr)
+
+
+def sequence_bounds(position_ids: torch.Tensor) -> list[tuple[int, int]]:
+    """``[(start, end), ...]`` of the sequences packed in a (1, n) position row.
+
+    A sequence starts at index 0 and wherever ``position[i] != position[i - 1] + 1``.
+    """
+    positions = position_ids.reshape(-1)
+    starts = torch.nonzero(positions[1:] != positions[:-1] + 1).flatten().add(1).tolist()
+    edges = [0, *starts, positions.numel()]
+    return list(zip(edges[:-1], edges[1:], strict=True))
+
+
+def packed_sdpa_forward(
+    module: torch.nn.Module,
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    attention_mask: torch.Tensor | None,
+    dropout: float = 0.0,
+    scaling: float | None = None,
+    **kwargs: Any,
+) -> tuple[torch.Tensor, None]:
+    """transformers attention-interface signature: (batch, heads, tokens, head_dim) in, (batch, tokens,
+    heads, head_dim) out; causal attention within each packed sequence, none across them."""
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+
+    position_ids = kwargs.get("position_ids")
+    packed = attention_mask is None and position_ids is not None and query.shape[0] == 1
+    if not packed or position_ids.shape[-1] != query.shape[2] or key.shape[2] != query.shape[2]:
+        return sdpa_attention_forward(module, query, key, value, attention_mask, dropout, scaling, **kwargs)
+    dropout = dropout if module.training else 0.0
+    bounds = sequence_bounds(position_ids[..., : query.shape[2]])
+    if not _FIRST_USE_LOGGED:
+        _log_first_use(len(bounds), query.shape[2])
+    # split, not slicing: the backward of a split is one concatenation, while each slice's backward
+    # would write its gradient into a zero tensor of the whole row (a fill, copy and add of the full
+    # row per sequence and layer, which measured slower than the attention itself).
+    lengths = [end - start for start, end in bounds]
+    gqa = getattr(module, "num_key_value_groups", 1) > 1
+    pieces = [
+        F.scaled_dot_product_attention(
+            q, k, v, dropout_p=dropout, is_causal=True, scale=scaling, enable_gqa=gqa
+        )
+        for q, k, v in zip(
+            query.split(lengths, 2), key.split(lengths, 2), value.split(lengths, 2), strict=True
+        )
+    ]
+    return torch.cat(pieces, dim=2).transpose(1, 2).contiguous(), None
+
+
+def packed_or_sdpa_mask(*args: Any, attention_mask: torch.Tensor | None = None, **kwargs: Any) -> Any:
+    """No mask at all when the model got none (a packed row, or one unpadded sequence: causal either way,
+    which the attention above applies); transformers' sdpa mask for a padded batch, which then goes to
+    sdpa unchanged."""
+    if attention_mask is None:
+        return None
+    from transformers.masking_utils import sdpa_mask
+
+    return sdpa_mask(*args, attention_mask=attention_mask, **kwargs)
+
+
+def register_packed_attention() -> None:
+    """Make ``attn_implementation="medu1_packed_sdpa"`` known to transformers (idempotent)."""
+    from transformers import AttentionInterface
+    from transformers.masking_utils import ALL_MASK_ATTENTION_FUNCTIONS
+
+    AttentionInterface.register(ATTENTION_NAME, packed_sdpa_forward)
+    ALL_MASK_ATTENTION_FUNCTIONS.register(ATTENTION_NAME, packed_or_sdpa_mask)
