@@ -68,7 +68,8 @@ def write_outputs(out_dir: Path, records: list[dict[str, Any]], config: dict[str
     write_markdown(metrics, out_dir / "report.md")
     write_figure(metrics, records, out_dir / "report.png")
     if "length_adherence" in metrics:
-        write_length_figure({"L": metrics["length_adherence"]["all"]}, out_dir / "length_adherence.png")
+        adherence = {"this run": metrics["length_adherence"]["all"]}
+        write_length_figure(adherence, out_dir / "length_adherence.png")
     return metrics
 
 
