@@ -20,7 +20,7 @@ transformers' own ``sdpa`` unchanged.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -83,6 +83,28 @@ def packed_sdpa_forward(
         )
     ]
     return torch.cat(pieces, dim=2).transpose(1, 2).contiguous(), None
+
+
+class Padded(NamedTuple):
+    """A right-padded batch: token ids, attention mask, positions (0 on padding)."""
+
+    ids: torch.Tensor
+    mask: torch.Tensor
+    positions: torch.Tensor
+
+
+def padded_batch(seqs: list[torch.Tensor]) -> Padded:
+    """The layout without remove-padding: one row per sequence, right-padded to the longest."""
+    ids = torch.zeros(len(seqs), max(len(s) for s in seqs), dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for row, seq in enumerate(seqs):
+        ids[row, : len(seq)], mask[row, : len(seq)] = seq, 1
+    return Padded(ids, mask, (mask.cumsum(-1) - 1).clamp(min=0))
+
+
+def packed_row(seqs: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """verl's remove-padding layout: (1, tokens) ids and positions restarting at 0 for every sequence."""
+    return torch.cat(seqs)[None], torch.cat([torch.arange(len(s)) for s in seqs])[None]
 
 
 def packed_or_sdpa_mask(*args: Any, attention_mask: torch.Tensor | None = None, **kwargs: Any) -> Any:

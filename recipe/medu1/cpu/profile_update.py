@@ -22,7 +22,12 @@ from transformers import AutoModelForCausalLM
 from verl.utils.torch_functional import entropy_from_logits, logprobs_from_logits_v2
 
 from recipe.medu1.cpu.log_probs import token_log_probs
-from recipe.medu1.cpu.packed_attention import ATTENTION_NAME, register_packed_attention
+from recipe.medu1.cpu.packed_attention import (
+    ATTENTION_NAME,
+    packed_row,
+    padded_batch,
+    register_packed_attention,
+)
 from recipe.medu1.cpu.resources import use_cores
 
 ENTROPY_COEFF = 0.001
@@ -36,19 +41,14 @@ def micro_batch(vocab: int, sequences: int = 8, seed: int = 0) -> list[torch.Ten
 
 
 def padded_pass(model: torch.nn.Module, seqs: list[torch.Tensor]) -> None:
-    width = max(len(s) for s in seqs)
-    ids = torch.zeros(len(seqs), width, dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    for row, seq in enumerate(seqs):
-        ids[row, : len(seq)], mask[row, : len(seq)] = seq, 1
-    logits = model(input_ids=ids, attention_mask=mask, position_ids=(mask.cumsum(-1) - 1).clamp(min=0)).logits
-    log_probs = logprobs_from_logits_v2(logits, torch.roll(ids, -1, dims=1))
+    batch = padded_batch(seqs)
+    logits = model(input_ids=batch.ids, attention_mask=batch.mask, position_ids=batch.positions).logits
+    log_probs = logprobs_from_logits_v2(logits, torch.roll(batch.ids, -1, dims=1))
     (log_probs.mean() + ENTROPY_COEFF * entropy_from_logits(logits).mean()).backward()
 
 
 def packed_pass(model: torch.nn.Module, seqs: list[torch.Tensor]) -> None:
-    ids = torch.cat(seqs)[None]
-    positions = torch.cat([torch.arange(len(s)) for s in seqs])[None]
+    ids, positions = packed_row(seqs)
     logits = model(input_ids=ids, position_ids=positions).logits[0]
     log_probs = token_log_probs(logits, torch.roll(ids[0], -1))
     (log_probs.mean() + ENTROPY_COEFF * entropy_from_logits(logits).mean()).backward()

@@ -7,32 +7,34 @@ sequences would differ by orders of magnitude more, which the last test shows.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
-from transformers import LlamaConfig, LlamaForCausalLM
+from transformers import AutoModelForCausalLM
 
-from recipe.medu1.cpu.packed_attention import ATTENTION_NAME, register_packed_attention, sequence_bounds
+from recipe.medu1.cpu.packed_attention import (
+    ATTENTION_NAME,
+    packed_row,
+    padded_batch,
+    register_packed_attention,
+    sequence_bounds,
+)
+from recipe.medu1.fixtures.tiny_model import build_tiny_model
 
 LENGTHS = (7, 19, 3, 12, 1)
 TOLERANCE = 1e-5
 
 
-def tiny_model(attn_implementation: str) -> LlamaForCausalLM:
-    """Two layers, grouped-query attention (4 query heads over 2 key/value heads), tied embeddings."""
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repo's tiny Qwen2 (2 layers, 2 query heads over 1 key/value head: grouped-query attention)."""
+    return build_tiny_model(tmp_path_factory.mktemp("tiny"))
+
+
+def tiny_model(model_dir: Path, attn_implementation: str) -> torch.nn.Module:
     register_packed_attention()
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=300,
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=128,
-        tie_word_embeddings=True,
-        attn_implementation=attn_implementation,
-    )
-    return LlamaForCausalLM(config).float()
+    return AutoModelForCausalLM.from_pretrained(model_dir, attn_implementation=attn_implementation).float()
 
 
 def sequences() -> list[torch.Tensor]:
@@ -44,21 +46,16 @@ def next_token_log_probs(logits: torch.Tensor, ids: torch.Tensor) -> torch.Tenso
     return torch.log_softmax(logits[:-1].float(), -1).gather(-1, ids[1:, None]).squeeze(-1)
 
 
-def padded_log_probs(model: LlamaForCausalLM, seqs: list[torch.Tensor]) -> torch.Tensor:
+def padded_log_probs(model: torch.nn.Module, seqs: list[torch.Tensor]) -> torch.Tensor:
     """The reference: a right-padded batch with its attention mask, transformers' own sdpa."""
-    width = max(len(s) for s in seqs)
-    ids = torch.zeros(len(seqs), width, dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    for row, seq in enumerate(seqs):
-        ids[row, : len(seq)], mask[row, : len(seq)] = seq, 1
-    logits = model(input_ids=ids, attention_mask=mask, position_ids=(mask.cumsum(-1) - 1).clamp(min=0)).logits
+    batch = padded_batch(seqs)
+    logits = model(input_ids=batch.ids, attention_mask=batch.mask, position_ids=batch.positions).logits
     return torch.cat([next_token_log_probs(logits[r, : len(s)], s) for r, s in enumerate(seqs)])
 
 
-def packed_log_probs(model: LlamaForCausalLM, seqs: list[torch.Tensor]) -> torch.Tensor:
+def packed_log_probs(model: torch.nn.Module, seqs: list[torch.Tensor]) -> torch.Tensor:
     """verl's remove-padding layout: one row of all tokens, no mask, positions restarting per sequence."""
-    ids = torch.cat(seqs)[None]
-    positions = torch.cat([torch.arange(len(s)) for s in seqs])[None]
+    ids, positions = packed_row(seqs)
     logits = model(input_ids=ids, attention_mask=None, position_ids=positions).logits[0]
     out, start = [], 0
     for seq in seqs:
@@ -67,7 +64,7 @@ def packed_log_probs(model: LlamaForCausalLM, seqs: list[torch.Tensor]) -> torch
     return torch.cat(out)
 
 
-def log_probs_and_grads(model: LlamaForCausalLM, forward) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def log_probs_and_grads(model: torch.nn.Module, forward) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     model.zero_grad()
     log_probs = forward(model, sequences())
     log_probs.sum().backward()
@@ -80,9 +77,9 @@ def test_sequence_bounds_split_where_positions_restart() -> None:
     assert sequence_bounds(torch.arange(5)[None]) == [(0, 5)]
 
 
-def test_packed_log_probs_and_gradients_equal_the_padded_computation() -> None:
-    padded_lp, padded_grads = log_probs_and_grads(tiny_model("sdpa"), padded_log_probs)
-    packed_lp, packed_grads = log_probs_and_grads(tiny_model(ATTENTION_NAME), packed_log_probs)
+def test_packed_log_probs_and_gradients_equal_the_padded_computation(model_dir: Path) -> None:
+    padded_lp, padded_grads = log_probs_and_grads(tiny_model(model_dir, "sdpa"), padded_log_probs)
+    packed_lp, packed_grads = log_probs_and_grads(tiny_model(model_dir, ATTENTION_NAME), packed_log_probs)
     assert packed_lp.shape == (sum(LENGTHS) - len(LENGTHS),)
     torch.testing.assert_close(packed_lp, padded_lp, atol=TOLERANCE, rtol=0)
     assert padded_grads.keys() == packed_grads.keys()
@@ -91,11 +88,11 @@ def test_packed_log_probs_and_gradients_equal_the_padded_computation() -> None:
         torch.testing.assert_close(packed_grads[name], grad, atol=TOLERANCE, rtol=0, msg=name)
 
 
-def test_plain_sdpa_on_the_packed_row_leaks_across_sequences() -> None:
+def test_plain_sdpa_on_the_packed_row_leaks_across_sequences(model_dir: Path) -> None:
     """The control: without the packed attention the same row attends across sequences and differs."""
-    reference = padded_log_probs(tiny_model("sdpa"), sequences()).detach()
-    model = tiny_model("sdpa")
-    ids = torch.cat(sequences())[None]
+    model = tiny_model(model_dir, "sdpa")
+    reference = padded_log_probs(model, sequences()).detach()
+    ids, _positions = packed_row(sequences())
     logits = model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits[0]
     leaked, start = [], 0
     for seq in sequences():
@@ -105,9 +102,9 @@ def test_plain_sdpa_on_the_packed_row_leaks_across_sequences() -> None:
 
 
 @pytest.mark.parametrize("with_mask", [True, False])
-def test_anything_not_packed_falls_back_to_sdpa(with_mask: bool) -> None:
+def test_anything_not_packed_falls_back_to_sdpa(model_dir: Path, with_mask: bool) -> None:
     """A padded batch (several rows, a mask) gives exactly what transformers' sdpa gives."""
     seqs = sequences()[:3] if with_mask else [sequences()[1]]
-    reference = padded_log_probs(tiny_model("sdpa"), seqs).detach()
-    ours = padded_log_probs(tiny_model(ATTENTION_NAME), seqs).detach()
+    reference = padded_log_probs(tiny_model(model_dir, "sdpa"), seqs).detach()
+    ours = padded_log_probs(tiny_model(model_dir, ATTENTION_NAME), seqs).detach()
     torch.testing.assert_close(ours, reference, atol=TOLERANCE, rtol=0)

@@ -6,20 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from transformers import LlamaConfig, LlamaForCausalLM
+from recipe.medu1.fixtures.tiny_model import build_tiny_model
 
 
 def test_prints_both_layouts_the_ratio_and_top_operators(tmp_path: Path) -> None:
-    config = LlamaConfig(
-        vocab_size=512,
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        tie_word_embeddings=True,
-    )
-    LlamaForCausalLM(config).save_pretrained(tmp_path / "model")
+    build_tiny_model(tmp_path / "model")
     command = [
         sys.executable,
         "-m",
