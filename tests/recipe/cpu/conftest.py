@@ -6,9 +6,11 @@ verl 0.9.1's real trainer (``examples/run_medu1_cpu_smoke.sh``, tiny model, ~7 G
 1. the script, with a checkpoint every step (``trainer.save_freq=1``; ``medu1.yaml`` keeps 2) and rollout
    dumps, is killed with SIGKILL - every process of its session: Ray, workers, vLLM - once step 2 is logged
    and step 3 under way;
-2. the same command is launched again: it resumes from ``global_step_2`` and trains step 3, the last;
-3. the same command once more: the run is complete (and step 3 ends the epoch), so it must refuse with
-   a message and a non-zero exit instead of training nothing and exiting 0.
+2. the same command is launched again: it resumes from ``global_step_2`` and trains step 3, the last.
+
+Launching the complete run once more (step 3 also ends the epoch) is refused before any worker starts
+(``recipe.medu1.train.checkpoints``; tested in ``tests/recipe/train``): on the real loop that third
+launch took 31 s, left out to keep ``make test`` within its budget.
 
 Skipped unless the CPU venv built by ``recipe/medu1/cpu/install.sh`` exists (``MEDU1_CPU_VENV``, default
 ``<repo>/.venv-cpu``).
@@ -190,7 +192,7 @@ def _launch(
 
 @pytest.fixture(scope="session")
 def smoke_run() -> Iterator[SmokeRun]:
-    """Launch, kill, relaunch, relaunch the finished run (module docstring); yield what they left.
+    """Launch, kill, relaunch (module docstring); yield what they left.
 
     A private temp dir, not pytest's tmp_path: pytest prunes old base temp dirs, and another pytest
     process on the machine could remove this one during the run.
@@ -224,7 +226,6 @@ def smoke_run() -> Iterator[SmokeRun]:
         launches = [
             _launch(args, env, out_dir / "launch1.log", kill_when=in_next_step),
             _launch(args, env, out_dir / "launch2.log"),
-            _launch(args, env, out_dir / "launch3.log"),
         ]
         codes, logs = zip(*launches, strict=True)
         assert codes[1] == 0, f"the relaunch failed ({codes[1]}); log tail:\n{logs[1][-6000:]}"
