@@ -47,6 +47,7 @@ from data_preprocess import registry
 from recipe.medu1.analysis.demo_criteria import criteria, length_section
 from recipe.medu1.analysis.plot_training import equal_reward_shares, read_dumps, task_of
 from recipe.medu1.analysis.summarize_run import read_steps
+from recipe.medu1.eval.rescore import echo_credited_by_preset
 from recipe.medu1.eval.store import PREDICTIONS, load_predictions
 from reward_score.text import normalized_words
 
@@ -125,6 +126,8 @@ def eval_block(eval_dir: str | Path, questions: dict[RowKey, set[str]]) -> dict[
     """Per benchmark (data source) and over all rows: the held-out metrics of one evaluation run."""
     metrics = json.loads((Path(eval_dir) / "metrics.json").read_text())
     echoes = echo_credited(eval_dir, questions)
+    # The same responses rescored under the paper's rule and the robust one: how many echoes each credits.
+    by_preset = echo_credited_by_preset(Path(eval_dir) / PREDICTIONS)
     block: dict[str, dict[str, Any]] = {}
     for source, m in metrics["per_source"].items():
         block[source] = {
@@ -139,6 +142,7 @@ def eval_block(eval_dir: str | Path, questions: dict[RowKey, set[str]]) -> dict[
         }
         if block[source]["task"] == "text":
             block[source]["echo_credited"] = echoes.get(source, 0)
+            block[source]["echo_credited_by_preset"] = {p: c.get(source, 0) for p, c in by_preset.items()}
         if "letters" in m:
             block[source]["letters"] = m["letters"]
     total = sum(b["samples"] for b in block.values())

@@ -13,6 +13,9 @@ from recipe.medu1.analysis import demo_criteria as dc
 from recipe.medu1.analysis import demo_summary as ds
 
 QUESTION = "What is the outlook for Refsum disease ?"
+REFERENCE = (
+    "Refsum disease is a rare disorder of fat metabolism; a diet low in phytanic acid improves the outlook."
+)
 #: (parsed answer, acc) of the open-ended held-out row's response, before and after GRPO.
 TEXT_RESPONSES = {
     "before": [("A rare disorder of fat metabolism.", 1.0)],
@@ -36,7 +39,10 @@ def write_predictions(folder: Path, responses: list[tuple[str, float]]) -> None:
             "split": "test",
             "index": 0,
             "sample": i,
-            "extra_info": {"task": "text"},
+            "extra_info": {"task": "text", "question": QUESTION},
+            "response": f"<think>recall</think>\n<answer>{pred}</answer>",
+            "ground_truth": REFERENCE,
+            "response_tokens": 12,
             "pred": pred,
             "acc": acc,
         }
@@ -193,13 +199,16 @@ def test_summary_schema_and_values(tmp_path: Path, capsys: pytest.CaptureFixture
     before, after = summary["eval"]["before"], summary["eval"]["after"]
     keys = {"task", "n", "samples", "score", "acc", "format_rate", "unparsed_rate", "mean_tokens"}
     blocks = (*before.values(), *after.values())
-    extra = {"text": {"echo_credited"}, "mcq": {"letters"}}
+    extra = {"text": {"echo_credited", "echo_credited_by_preset"}, "mcq": {"letters"}}
     assert all(set(b) == keys | extra.get(b["task"], set()) for b in blocks)
     assert (
         before["medmcqa"]["letters"] == LETTERS["before"] and after["medmcqa"]["letters"] == LETTERS["after"]
     )
     assert before["medcalc"]["task"] == "calc" and (before["all"]["n"], before["all"]["samples"]) == (49, 98)
     assert (before["medquad"]["echo_credited"], after["medquad"]["echo_credited"]) == (0, 1)
+    # The echo "Refsum Disease." rescored: the paper's Merge credits it, the robust content rule does not.
+    assert before["medquad"]["echo_credited_by_preset"] == {"medu1": 0, "robust": 0}
+    assert after["medquad"]["echo_credited_by_preset"] == {"medu1": 1, "robust": 0}
     assert before["medmcqa"]["format_rate"] == pytest.approx(0.25) and after["all"]["format_rate"] == 0.875
     assert summary["peak_rss_gb"] == pytest.approx(3000000 * 1024 / 1e9)
     criteria = summary["criteria"]
