@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+import torch
+
+from recipe.medu1.cpu import profile_update
 from recipe.medu1.fixtures.tiny_model import build_tiny_model
 
 
-def test_prints_both_layouts_the_ratio_and_top_operators(tmp_path: Path) -> None:
-    build_tiny_model(tmp_path / "model")
-    command = [
-        sys.executable,
-        "-m",
-        "recipe.medu1.cpu.profile_update",
-        str(tmp_path / "model"),
-        "--repeats",
-        "1",
-    ]
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    assert "micro-batch: 8 sequences" in out
+def test_prints_both_layouts_the_ratio_and_top_operators(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    model = build_tiny_model(tmp_path / "model")
+    monkeypatch.setattr(sys, "argv", ["profile_update", str(model), "--repeats", "1"])
+    # main() sets this process's thread count and its environment (use_cores): undone after the test.
+    for name in ("OMP_NUM_THREADS", "VLLM_CPU_OMP_THREADS_BIND"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MEDU1_CPU_THREADS", "1")
+    threads = torch.get_num_threads()
+    try:
+        profile_update.main()
+    finally:
+        torch.set_num_threads(threads)
+    out = capsys.readouterr().out
+    assert "micro-batch: 8 sequences" in out and ", 1 threads" in out
     assert any(line.startswith("padded ") and "GFLOP/s" in line for line in out.splitlines())
     assert any(line.startswith("packed ") and "GFLOP/s" in line for line in out.splitlines())
     assert "padded / packed: " in out
