@@ -10,7 +10,8 @@ Phases of a synchronous GRPO step do not overlap (generation, then the update), 
 use every core. ``MEDU1_CPU_THREADS`` overrides the count; an ``OMP_NUM_THREADS`` the user exported is
 kept. vLLM-CPU binds its worker's threads itself and keeps one core for its scheduler process
 ("auto" binding): on 2 cores the rollout computed on one thread. ``VLLM_CPU_OMP_THREADS_BIND`` is set to
-all allowed cores unless the user set it (``bench_step``'s ``vllm_both_cores``: generation 1.33x faster).
+all allowed cores unless the user set it (generation 1.33x faster than vLLM's own binding, which
+``bench_step``'s ``vllm_auto_binding`` variant restores).
 
 Why CPU time and memory per run, not per process: a step's phases run in different processes (vLLM's
 engine and workers, the FSDP actor), so "cores used" of a phase is the CPU time of all processes of the run's
