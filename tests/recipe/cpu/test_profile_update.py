@@ -19,7 +19,8 @@ def test_prints_both_layouts_the_ratio_and_top_operators(
     monkeypatch.setattr(sys, "argv", ["profile_update", str(model), "--repeats", "1"])
     # main() sets this process's thread count and its environment (use_cores): undone after the test.
     for name in ("OMP_NUM_THREADS", "VLLM_CPU_OMP_THREADS_BIND"):
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "")  # recorded, so that the value main() writes is undone too
+        monkeypatch.delenv(name)
     monkeypatch.setenv("MEDU1_CPU_THREADS", "1")
     threads = torch.get_num_threads()
     try:

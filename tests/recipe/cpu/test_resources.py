@@ -15,9 +15,10 @@ from recipe.medu1.cpu import resources
 
 @pytest.fixture(autouse=True)
 def _restore_threads(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.delenv(resources.THREADS_ENV, raising=False)
-    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
-    monkeypatch.delenv(resources.VLLM_BIND_ENV, raising=False)
+    # setenv first: monkeypatch records a variable only if it exists, and use_cores writes these two.
+    for name in (resources.THREADS_ENV, "OMP_NUM_THREADS", resources.VLLM_BIND_ENV):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     before = torch.get_num_threads()
     yield
     torch.set_num_threads(before)
