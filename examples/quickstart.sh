@@ -23,9 +23,9 @@ export CPU_VENV="${CPU_VENV:-$REPO/.venv-cpu}"
 CPU_PY="$CPU_VENV/bin/python"
 OUT="${OUT_DIR:-$REPO/outputs/quickstart}"
 MODEL="${MODEL_CACHE:-$REPO/outputs/models/smollm2-135m-instruct}"
-# 12 steps: the update computes on real tokens with both cores now (recipe/medu1/cpu), so a step of 32
-# responses costs ~40-60 s on 2 cores instead of 56-117 s; two more steps than before fit the 45-minute
-# budget of a fresh-clone `make demo` (setup ~7 min, warm-up ~6, two evaluations ~3 each, GRPO ~15).
+# 12 steps (10 before the CPU update used both cores on real tokens): measured on a fresh clone, a step of
+# 32 responses took 65-106 s (mean 77) and `make demo` 4.5 min of setup + 27 min (warm-up 5, two
+# evaluations 2.3 each, GRPO with start-up 17), inside the 45-minute budget.
 export STEPS="${STEPS:-12}" PROMPTS="${PROMPTS:-8}" SEED="${SEED:-1}"
 EVAL_BACKEND="${EVAL_BACKEND:-vllm}"
 DEMO_DATA="$REPO/examples/demo_data"

@@ -153,25 +153,29 @@ class PeakMemory:
         self._stop.set()
         self._thread.join()
 
-    def breakdown(self, top: int = 12) -> str:
-        """The processes at the peak, largest first, one line each (GB and command)."""
-        lines = [f"peak {self.peak_kib / 2**20:.2f} GB (PSS) over {len(self.peak)} processes"]
-        lines += [f"{p.kib / 2**20:6.2f} GB  {p.command}" for p in self.peak[:top]]
-        return "\n".join(lines)
+    def breakdown(self) -> str:
+        return breakdown(self.peak)
+
+
+def breakdown(processes: list[ProcessMemory], top: int = 12) -> str:
+    """The processes of one sample, largest first, one line each (GB and command), under their total."""
+    lines = [f"peak {sum(p.kib for p in processes) / 2**20:.2f} GB (PSS) over {len(processes)} processes"]
+    lines += [f"{p.kib / 2**20:6.2f} GB  {p.command}" for p in processes[:top]]
+    return "\n".join(lines)
 
 
 def watch_memory(sid: int, log: Path, peak_file: Path, interval_s: float = 2.0) -> None:
     """Append the session's PSS (KiB) to ``log`` every ``interval_s``; rewrite ``peak_file`` with the
     processes at each new peak, so that ending this loop at any moment loses nothing."""
-    peak = PeakMemory(sid)
+    peak_kib = 0
     while True:
         now = session_memory(sid)
         total = sum(p.kib for p in now)
         with log.open("a") as handle:
             handle.write(f"{total}\n")
-        if total > peak.peak_kib:
-            peak.peak = now
-            peak_file.write_text(peak.breakdown() + "\n")
+        if total > peak_kib:
+            peak_kib = total
+            peak_file.write_text(breakdown(now) + "\n")
         time.sleep(interval_s)
 
 
