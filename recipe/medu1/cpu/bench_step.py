@@ -44,9 +44,11 @@ class Variant(NamedTuple):
     env: dict[str, str] = {}
 
 
+#: The padded layout as the demo ran it (micro-batches of 2048 real tokens, each padded to its longest).
 PADDED = [
     "actor_rollout_ref.model.use_remove_padding=False",
     "actor_rollout_ref.model.override_config.attn_implementation=sdpa",
+    "actor_rollout_ref.actor.ppo_max_token_len_per_gpu=2048",
 ]
 ONE_THREAD = {"MEDU1_CPU_THREADS": "1"}
 ISSUE_FP32 = [
@@ -62,6 +64,13 @@ VARIANTS: dict[str, Variant] = {
     # The demo before the speed work: Ray's one thread in the FSDP actor, every micro-batch padded, vLLM's
     # own thread binding.
     "previous_demo": Variant(PADDED, {**ONE_THREAD, "VLLM_CPU_OMP_THREADS_BIND": "auto"}),
+    # Every copy of a prompt and every position through the LM head, as verl computes them (the demo
+    # shares each prompt among its responses and runs the LM head on response positions only).
+    "every_position": Variant([], {"MEDU1_CPU_SHARED_PROMPTS": "0"}),
+    # The demo as it landed before prompt sharing: every position, micro-batches of 2048 tokens.
+    "every_position_2048": Variant(
+        ["actor_rollout_ref.actor.ppo_max_token_len_per_gpu=2048"], {"MEDU1_CPU_SHARED_PROMPTS": "0"}
+    ),
     "one_thread": Variant([], ONE_THREAD),
     "padded": Variant(PADDED),
     # vLLM-CPU's own binding: its worker's threads on all cores but one, which it keeps for its scheduler
@@ -77,21 +86,9 @@ VARIANTS: dict[str, Variant] = {
     "fp32_rollout": Variant(["actor_rollout_ref.rollout.dtype=float32"]),
     "old_logprob_recompute": Variant(["algorithm.rollout_correction.bypass_mode=False"]),
     "prompt_cap_512": Variant(["data.max_prompt_length=512", "actor_rollout_ref.rollout.max_model_len=640"]),
-    "large_micro_batches": Variant(
-        [
-            "actor_rollout_ref.actor.ppo_max_token_len_per_gpu=8192",
-            "actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu=8192",
-            "actor_rollout_ref.ref.log_prob_max_token_len_per_gpu=8192",
-        ]
-    ),
-    # Half the demo's micro-batch (tokens per forward/backward): activations and logits take half the memory.
-    "small_micro_batches": Variant(
-        [
-            "actor_rollout_ref.actor.ppo_max_token_len_per_gpu=1024",
-            "actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu=1024",
-            "actor_rollout_ref.ref.log_prob_max_token_len_per_gpu=1024",
-        ]
-    ),
+    # Micro-batches of 2048 tokens (the demo's one per mini-batch holds up to 8192): a group's responses
+    # share their prompt only when they land in the same micro-batch.
+    "small_micro_batches": Variant(["actor_rollout_ref.actor.ppo_max_token_len_per_gpu=2048"]),
     # Fails on SmolLM2 (tied input/output embeddings) with verl 0.9.1 + vLLM-CPU 0.32, with `all-linear` or
     # the projections by name: vLLM refuses the first weight sync ("'lm_head.weight' was skipped because it
     # is tied to 'model.embed_tokens.base_layer.weight' ... not found") and the run then hangs, which

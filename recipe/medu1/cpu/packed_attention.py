@@ -15,6 +15,10 @@ It is selected with ``+actor_rollout_ref.model.override_config.attn_implementati
 ``actor_rollout_ref.model.use_remove_padding=True`` (``examples/run_medu1_cpu_smoke.sh`` sets both).
 Anything it cannot read as packed (a padding mask, a batch of several rows, no positions) goes to
 transformers' own ``sdpa`` unchanged.
+
+A row may also hold responses that share one copy of their prompt (:mod:`recipe.medu1.cpu.shared_prompts`):
+a segment whose positions start at s > 0 instead of 0 attends to the first s tokens of the last segment
+that started at 0, and causally to itself.
 """
 
 from __future__ import annotations
@@ -29,22 +33,73 @@ ATTENTION_NAME = "medu1_packed_sdpa"
 _FIRST_USE_LOGGED = False
 
 
-def _log_first_use(sequences: int, tokens: int) -> None:
+def _log_first_use(parts: int, tokens: int) -> None:
     """One line per process on stderr, so a run's log shows the packed path really ran (tests read it)."""
     global _FIRST_USE_LOGGED
     _FIRST_USE_LOGGED = True
-    print(f"[medu1-cpu] packed attention: {sequences} sequences in a row of {tokens} tokens", file=sys.stderr)
+    print(f"[medu1-cpu] packed attention: {parts} segments in a row of {tokens} tokens", file=sys.stderr)
 
 
-def sequence_bounds(position_ids: torch.Tensor) -> list[tuple[int, int]]:
-    """``[(start, end), ...]`` of the sequences packed in a (1, n) position row.
+class Segment(NamedTuple):
+    """A run of a packed row whose positions count up by one: [start, end) of the row, first position."""
 
-    A sequence starts at index 0 and wherever ``position[i] != position[i - 1] + 1``.
-    """
+    start: int
+    end: int
+    first_position: int
+
+
+def segments(position_ids: torch.Tensor) -> list[Segment]:
+    """The segments of a (1, n) position row: a new one starts at index 0 and wherever
+    ``position[i] != position[i - 1] + 1`` (the rule transformers uses for packed rows)."""
     positions = position_ids.reshape(-1)
     starts = torch.nonzero(positions[1:] != positions[:-1] + 1).flatten().add(1).tolist()
     edges = [0, *starts, positions.numel()]
-    return list(zip(edges[:-1], edges[1:], strict=True))
+    firsts = positions[edges[:-1]].tolist()
+    return [Segment(*bounds, first) for *bounds, first in zip(edges[:-1], edges[1:], firsts, strict=True)]
+
+
+def segment_attention(
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    parts: list[Segment],
+    dropout: float,
+    scaling: float | None,
+    gqa: bool,
+) -> list[torch.Tensor]:
+    """Attention of every segment: causal within a segment starting at 0; a segment starting at s > 0
+    also sees the first s tokens of the last segment that started at 0 (its shared prompt)."""
+    lengths = [part.end - part.start for part in parts]
+    # split, not slicing: the backward of a split is one concatenation, while each slice's backward
+    # would write its gradient into a zero tensor of the whole row (a fill, copy and add of the full
+    # row per sequence and layer, which measured slower than the attention itself).
+    queries, keys, values = (t.split(lengths, 2) for t in (query, key, value))
+    out, root = [], None
+    for part, q, k, v in zip(parts, queries, keys, values, strict=True):
+        if part.first_position == 0:
+            root = (k, v)
+            out.append(
+                F.scaled_dot_product_attention(
+                    q, k, v, dropout_p=dropout, is_causal=True, scale=scaling, enable_gqa=gqa
+                )
+            )
+            continue
+        shared = part.first_position
+        if root is None or root[0].shape[2] < shared:
+            raise ValueError(
+                f"packed row: a segment starts at position {shared} without a prompt of that length before it"
+            )
+        k = torch.cat([root[0][:, :, :shared], k], dim=2)
+        v = torch.cat([root[1][:, :, :shared], v], dim=2)
+        length = part.end - part.start
+        # bottom-right causal: the segment's token i sees the shared tokens and its own tokens 0..i
+        mask = torch.ones(length, shared + length, dtype=torch.bool, device=q.device).tril(diagonal=shared)
+        out.append(
+            F.scaled_dot_product_attention(
+                q, k, v, attn_mask=mask, dropout_p=dropout, scale=scaling, enable_gqa=gqa
+            )
+        )
+    return out
 
 
 def packed_sdpa_forward(
@@ -66,22 +121,11 @@ def packed_sdpa_forward(
     if not packed or position_ids.shape[-1] != query.shape[2] or key.shape[2] != query.shape[2]:
         return sdpa_attention_forward(module, query, key, value, attention_mask, dropout, scaling, **kwargs)
     dropout = dropout if module.training else 0.0
-    bounds = sequence_bounds(position_ids[..., : query.shape[2]])
+    parts = segments(position_ids[..., : query.shape[2]])
     if not _FIRST_USE_LOGGED:
-        _log_first_use(len(bounds), query.shape[2])
-    # split, not slicing: the backward of a split is one concatenation, while each slice's backward
-    # would write its gradient into a zero tensor of the whole row (a fill, copy and add of the full
-    # row per sequence and layer, which measured slower than the attention itself).
-    lengths = [end - start for start, end in bounds]
+        _log_first_use(len(parts), query.shape[2])
     gqa = getattr(module, "num_key_value_groups", 1) > 1
-    pieces = [
-        F.scaled_dot_product_attention(
-            q, k, v, dropout_p=dropout, is_causal=True, scale=scaling, enable_gqa=gqa
-        )
-        for q, k, v in zip(
-            query.split(lengths, 2), key.split(lengths, 2), value.split(lengths, 2), strict=True
-        )
-    ]
+    pieces = segment_attention(query, key, value, parts, dropout, scaling, gqa)
     return torch.cat(pieces, dim=2).transpose(1, 2).contiguous(), None
 
 

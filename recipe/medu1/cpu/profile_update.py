@@ -2,11 +2,12 @@
 
 Why: ``bench_step`` times whole GRPO steps of the real loop; this runs the part that dominates them (the
 actor's forward, per-token log-probs and entropy, backward) in one process on a micro-batch shaped like
-the demo's (8 sequences of 180-300 tokens, ~2k tokens: one ``ppo_max_token_len_per_gpu=2048`` micro-batch),
-in bf16 as FSDP2's mixed precision computes, for the padded layout (transformers' sdpa with a mask) and
-the packed one (:mod:`recipe.medu1.cpu.packed_attention` + :mod:`recipe.medu1.cpu.log_probs`). It prints
-both wall times side by side, their ratio, the matmul arithmetic rate, and torch's profile of the packed
-pass (top operators by self CPU time).
+the demo's (2 prompts of 186-216 tokens with 4 responses of 29-73 tokens each, the lengths the demo's
+steps logged), in bf16 as FSDP2's mixed precision computes, for three layouts: padded (transformers'
+sdpa with a mask), packed (verl's remove-padding row: every copy of a prompt, the LM head at every
+position) and shared (:mod:`recipe.medu1.cpu.shared_prompts`: each prompt once, the LM head at response
+positions only). It prints the wall times side by side, their ratios to the padded layout, the tokens each
+computes, and torch's profile of the shared pass (top operators by self CPU time).
 
 Usage (CPU venv): ``python -m recipe.medu1.cpu.profile_update MODEL_DIR [--repeats 3] [--top 15]``
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 
 import torch
 from torch.profiler import ProfilerActivity, profile
@@ -29,39 +31,77 @@ from recipe.medu1.cpu.packed_attention import (
     register_packed_attention,
 )
 from recipe.medu1.cpu.resources import use_cores
+from recipe.medu1.cpu.shared_prompts import PackedSequence, shared_layout
 
 ENTROPY_COEFF = 0.001
 """The demo's (and the paper's) entropy coefficient: the entropy over the vocabulary is part of the pass."""
+GROUPS, GROUP_SIZE = 2, 4
 
 
-def micro_batch(vocab: int, sequences: int = 8, seed: int = 0) -> list[torch.Tensor]:
+Pair = tuple[torch.Tensor, torch.Tensor]
+"""A sequence as (prompt ids, response ids)."""
+
+
+def micro_batch(vocab: int, seed: int = 0) -> list[Pair]:
+    """``GROUPS`` prompts with ``GROUP_SIZE`` responses each; the responses of a prompt share its ids."""
     generator = torch.Generator().manual_seed(seed)
-    lengths = torch.randint(180, 300, (sequences,), generator=generator).tolist()
-    return [torch.randint(0, vocab, (n,), generator=generator) for n in lengths]
+    seqs = []
+    for _ in range(GROUPS):
+        prompt = torch.randint(0, vocab, (int(torch.randint(186, 217, (1,), generator=generator)),))
+        for _ in range(GROUP_SIZE):
+            response = torch.randint(0, vocab, (int(torch.randint(29, 74, (1,), generator=generator)),))
+            seqs.append((prompt, response))
+    return seqs
 
 
-def padded_pass(model: torch.nn.Module, seqs: list[torch.Tensor]) -> None:
+def loss(logits: torch.Tensor, log_probs: torch.Tensor) -> None:
+    (log_probs.mean() + ENTROPY_COEFF * entropy_from_logits(logits).mean()).backward()
+
+
+def padded_pass(model: torch.nn.Module, pairs: list[Pair]) -> int:
+    seqs = [torch.cat(pair) for pair in pairs]
     batch = padded_batch(seqs)
     logits = model(input_ids=batch.ids, attention_mask=batch.mask, position_ids=batch.positions).logits
-    log_probs = logprobs_from_logits_v2(logits, torch.roll(batch.ids, -1, dims=1))
-    (log_probs.mean() + ENTROPY_COEFF * entropy_from_logits(logits).mean()).backward()
+    labels = torch.roll(batch.ids, -1, dims=1)
+    loss(logits, logprobs_from_logits_v2(logits, labels))
+    return batch.ids.numel()
 
 
-def packed_pass(model: torch.nn.Module, seqs: list[torch.Tensor]) -> None:
-    ids, positions = packed_row(seqs)
+def packed_pass(model: torch.nn.Module, pairs: list[Pair]) -> int:
+    ids, positions = packed_row([torch.cat(pair) for pair in pairs])
     logits = model(input_ids=ids, position_ids=positions).logits[0]
-    log_probs = token_log_probs(logits, torch.roll(ids[0], -1))
-    (log_probs.mean() + ENTROPY_COEFF * entropy_from_logits(logits).mean()).backward()
+    labels = torch.roll(ids[0], -1)
+    loss(logits, token_log_probs(logits, labels))
+    return ids.numel()
 
 
-def best_time(run, model: torch.nn.Module, seqs: list[torch.Tensor], repeats: int) -> float:
-    times = []
+def shared_pass(model: torch.nn.Module, pairs: list[Pair]) -> int:
+    ids, _ = packed_row([torch.cat(pair) for pair in pairs])
+    starts = torch.tensor([0] + [len(p) + len(r) for p, r in pairs]).cumsum(0).tolist()
+    sequences = [PackedSequence(start, len(p), len(r)) for start, (p, r) in zip(starts, pairs, strict=False)]
+    layout = shared_layout(ids[0], sequences)
+    logits = model(input_ids=layout.input_ids, position_ids=layout.position_ids, logits_to_keep=layout.keep)
+    labels = torch.roll(ids[0], -1)[layout.source]
+    loss(logits.logits[0], token_log_probs(logits.logits[0], labels))
+    return layout.input_ids.numel()
+
+
+PASSES: dict[str, Callable[[torch.nn.Module, list[Pair]], int]] = {
+    "padded": padded_pass,
+    "packed": packed_pass,
+    "shared": shared_pass,
+}
+
+
+def best_time(run, model: torch.nn.Module, pairs: list[Pair], repeats: int) -> tuple[float, int]:
+    """The fastest of ``repeats`` passes, and the tokens the pass computed."""
+    times, tokens = [], 0
     for _ in range(repeats):
         model.zero_grad(set_to_none=True)
         start = time.perf_counter()
-        run(model, seqs)
+        tokens = run(model, pairs)
         times.append(time.perf_counter() - start)
-    return min(times)
+    return min(times), tokens
 
 
 def main() -> None:
@@ -74,25 +114,28 @@ def main() -> None:
     register_packed_attention()
     models = {
         name: AutoModelForCausalLM.from_pretrained(
-            args.model_dir, attn_implementation=attn, dtype=torch.bfloat16
+            args.model_dir,
+            attn_implementation="sdpa" if name == "padded" else ATTENTION_NAME,
+            dtype=torch.bfloat16,
         )
-        for name, attn in (("padded", "sdpa"), ("packed", ATTENTION_NAME))
+        for name in PASSES
     }
-    seqs = micro_batch(models["packed"].config.vocab_size)
-    tokens, width = sum(len(s) for s in seqs), max(len(s) for s in seqs)
+    pairs = micro_batch(models["packed"].config.vocab_size)
+    real = sum(len(p) + len(r) for p, r in pairs)
     params = sum(p.numel() for p in models["packed"].parameters())
-    times = {
-        "padded": best_time(padded_pass, models["padded"], seqs, args.repeats),
-        "packed": best_time(packed_pass, models["packed"], seqs, args.repeats),
-    }
-    padded = len(seqs) * width
-    print(f"micro-batch: {len(seqs)} sequences, {tokens} real tokens ({padded} padded), {threads} threads")
-    for name, seconds in times.items():
-        rate = 6 * params * tokens / seconds / 1e9
-        print(f"{name:7} {seconds:6.2f} s  ({rate:5.0f} GFLOP/s of 6 x params x real tokens)")
-    print(f"padded / packed: {times['padded'] / times['packed']:.2f}x")
+    print(
+        f"micro-batch: {len(pairs)} sequences ({GROUPS} prompts x {GROUP_SIZE}), {real} real tokens, "
+        f"{threads} threads"
+    )
+    times = {name: best_time(run, models[name], pairs, args.repeats) for name, run in PASSES.items()}
+    for name, (seconds, tokens) in times.items():
+        rate = 6 * params * real / seconds / 1e9
+        print(
+            f"{name:7} {seconds:6.2f} s  {tokens:5d} tokens computed  padded / {name}: "
+            f"{times['padded'][0] / seconds:.2f}x  ({rate:5.0f} GFLOP/s of 6 x params x real tokens)"
+        )
     with profile(activities=[ProfilerActivity.CPU]) as prof:
-        packed_pass(models["packed"], seqs)
+        shared_pass(models["shared"], pairs)
     print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=args.top))
 
 

@@ -18,6 +18,7 @@ import pytest
 import torch
 
 from recipe.medu1.cpu.patches import (
+    ENGINE_METHODS,
     VLLM_GEMM_SYMBOL,
     PatchTargetMissing,
     dispatch_live_weight_gemm,
@@ -164,27 +165,47 @@ def test_fsdp_engine_offload_policy_is_unpinned_and_log_probs_vectorised() -> No
 
     from recipe.medu1.cpu.log_probs import token_log_probs
 
+    class Engine:  # the three methods of verl's LM-head engine that the shared layout wraps
+        def prepare_model_inputs(self, micro_batch): ...
+        def prepare_model_outputs(self, output, output_args, micro_batch, logits_processor_func): ...
+        def _gather_and_unpad_packed(self, tensor, pad_size): ...
+
+    originals = {name: getattr(Engine, name) for name in ENGINE_METHODS}
     module = types.ModuleType("verl.workers.engine.fsdp.transformer_impl")
     module.CPUOffloadPolicy = CPUOffloadPolicy
     module.logprobs_from_logits = lambda logits, labels, inplace_backward=True: None
+    module.FSDPEngineWithLMHead = Engine
     patch_fsdp_engine_module(module)
     policy = module.CPUOffloadPolicy(pin_memory=True)  # what verl 0.9.1 builds for the reference model
     assert isinstance(policy, CPUOffloadPolicy)
     assert policy.pin_memory is False
     assert module.logprobs_from_logits is token_log_probs
+    for name, original in originals.items():
+        assert getattr(Engine, name) is not original and getattr(Engine, name).__wrapped__ is original, name
     with pytest.raises(PatchTargetMissing, match="verl 0.9.1"):
         patch_fsdp_engine_module(types.ModuleType("verl.workers.engine.fsdp.transformer_impl"))
     without_log_probs = types.ModuleType("verl.workers.engine.fsdp.transformer_impl")
     without_log_probs.CPUOffloadPolicy = CPUOffloadPolicy
     with pytest.raises(PatchTargetMissing, match="logprobs_from_logits"):
         patch_fsdp_engine_module(without_log_probs)
+    without_engine = types.ModuleType("verl.workers.engine.fsdp.transformer_impl")
+    without_engine.CPUOffloadPolicy = CPUOffloadPolicy
+    without_engine.logprobs_from_logits = module.logprobs_from_logits
+    with pytest.raises(PatchTargetMissing, match="FSDPEngineWithLMHead"):
+        patch_fsdp_engine_module(without_engine)
 
 
 def test_fsdp_patch_targets_exist_in_installed_verl() -> None:
-    from recipe.medu1.cpu.patches import LOG_PROBS_SYMBOL, OFFLOAD_POLICY_SYMBOL, VERL_FSDP_ENGINE_MODULE
+    from recipe.medu1.cpu.patches import (
+        LM_HEAD_ENGINE_SYMBOL,
+        LOG_PROBS_SYMBOL,
+        OFFLOAD_POLICY_SYMBOL,
+        VERL_FSDP_ENGINE_MODULE,
+    )
 
     engine = importlib.import_module(VERL_FSDP_ENGINE_MODULE)
     assert hasattr(engine, OFFLOAD_POLICY_SYMBOL) and hasattr(engine, LOG_PROBS_SYMBOL)
+    assert all(hasattr(getattr(engine, LM_HEAD_ENGINE_SYMBOL), name) for name in ENGINE_METHODS)
 
 
 def test_phase_timer_adds_the_runs_cpu_seconds(monkeypatch: pytest.MonkeyPatch) -> None:

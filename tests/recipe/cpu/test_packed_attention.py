@@ -18,7 +18,7 @@ from recipe.medu1.cpu.packed_attention import (
     packed_row,
     padded_batch,
     register_packed_attention,
-    sequence_bounds,
+    segments,
 )
 from recipe.medu1.fixtures.tiny_model import build_tiny_model
 
@@ -71,10 +71,10 @@ def log_probs_and_grads(model: torch.nn.Module, forward) -> tuple[torch.Tensor, 
     return log_probs.detach(), {name: p.grad.clone() for name, p in model.named_parameters()}
 
 
-def test_sequence_bounds_split_where_positions_restart() -> None:
-    positions = torch.tensor([[0, 1, 2, 0, 1, 0, 0, 1, 2, 3]])
-    assert sequence_bounds(positions) == [(0, 3), (3, 5), (5, 6), (6, 10)]
-    assert sequence_bounds(torch.arange(5)[None]) == [(0, 5)]
+def test_segments_split_where_positions_do_not_follow() -> None:
+    positions = torch.tensor([[0, 1, 2, 0, 1, 0, 0, 1, 2, 3, 2, 3]])
+    assert segments(positions) == [(0, 3, 0), (3, 5, 0), (5, 6, 0), (6, 10, 0), (10, 12, 2)]
+    assert segments(torch.arange(5)[None]) == [(0, 5, 0)]
 
 
 def test_packed_log_probs_and_gradients_equal_the_padded_computation(model_dir: Path) -> None:

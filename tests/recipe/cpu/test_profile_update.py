@@ -1,4 +1,4 @@
-"""The update profiler runs both layouts on a saved model and prints times, their ratio and the profile."""
+"""The update profiler runs the three layouts on a saved model and prints times, ratios and the profile."""
 
 from __future__ import annotations
 
@@ -28,8 +28,11 @@ def test_prints_both_layouts_the_ratio_and_top_operators(
     finally:
         torch.set_num_threads(threads)
     out = capsys.readouterr().out
-    assert "micro-batch: 8 sequences" in out and ", 1 threads" in out
-    assert any(line.startswith("padded ") and "GFLOP/s" in line for line in out.splitlines())
-    assert any(line.startswith("packed ") and "GFLOP/s" in line for line in out.splitlines())
-    assert "padded / packed: " in out
-    assert "aten::mm" in out  # the profile table of the packed pass
+    assert "micro-batch: 8 sequences (2 prompts x 4)" in out and ", 1 threads" in out
+    lines = {line.split()[0]: line for line in out.splitlines() if "GFLOP/s" in line}
+    assert lines.keys() == {"padded", "packed", "shared"}
+    computed = {name: int(line.split()[3]) for name, line in lines.items()}
+    # each prompt once: fewer tokens than verl's packed row, which holds fewer than the padded batch
+    assert computed["shared"] < computed["packed"] <= computed["padded"]
+    assert "padded / shared: " in lines["shared"]
+    assert "aten::mm" in out  # the profile table of the shared pass

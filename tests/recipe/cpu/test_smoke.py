@@ -46,12 +46,21 @@ def test_training_workers_use_every_allowed_core(smoke_run) -> None:
     assert all(threads == cores == len(os.sched_getaffinity(0)) for threads, cores in actors), actors
 
 
-def test_the_update_runs_on_packed_real_tokens(smoke_run) -> None:
-    """Remove-padding on CPU: the actor's attention saw several sequences packed in one row."""
-    pattern = r"\[medu1-cpu\] packed attention: (\d+) sequences in a row of (\d+) tokens"
-    packed = re.findall(pattern, smoke_run.logs[1])
+def test_the_update_runs_on_packed_real_tokens_with_each_prompt_once(smoke_run) -> None:
+    """Remove-padding on CPU: the actor's attention saw several segments packed in one row, and the
+    engine computed each prompt of a micro-batch once (fewer tokens than verl's row) with the LM head
+    on response positions only."""
+    packed = re.findall(
+        r"\[medu1-cpu\] packed attention: (\d+) segments in a row of (\d+) tokens", smoke_run.logs[1]
+    )
     assert packed, "the packed attention never ran"
-    assert all(int(sequences) > 1 for sequences, _tokens in packed), packed
+    assert all(int(parts) > 1 for parts, _tokens in packed), packed
+    pattern = (
+        r"\[medu1-cpu\] shared prompts: (\d+) sequences, (\d+) of (\d+) tokens computed, LM head on (\d+)"
+    )
+    shared = [tuple(map(int, found)) for found in re.findall(pattern, smoke_run.logs[1])]
+    assert shared, "the engine never used the shared layout"
+    assert all(computed < verl_row and kept < computed for _n, computed, verl_row, kept in shared), shared
 
 
 def test_weight_sync_reaches_vllm(smoke_run) -> None:
