@@ -1,8 +1,8 @@
 """Every run script's ``--check`` runs the checker on the script's own overrides (subprocesses).
 
-Each subprocess imports verl (~20 s on this machine), so the refusals are grouped: one run collects
-several errors (the checker reports all it finds). The individual checks are tested in-process in
-tests/recipe/preflight/.
+Each subprocess spends most of its ~8 s importing verl on one core, so the refusals are grouped (one run
+collects several errors: the checker reports all it finds) and the runs that pass are made two at a time
+(one per core). The individual checks are tested in-process in tests/recipe/preflight/.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,9 @@ ON_POLICY = {
     "run_medu1_qwen7b_multinode.sh": "1 of 32 updates on-policy",
     "run_medu1_qwen7b_ppo.sh": "1 of 8 updates on-policy",
 }
+# The scripts also checked with the tiny local model (a 4096-token context: the 2048 + 4096 default needs a
+# shorter response; passing it on the command line also shows that caller overrides win over the script's).
+TINY_MODEL_SCRIPTS = ["run_medu1_qwen7b.sh", "run_medu1_qwen7b_ppo.sh"]
 SAMPLES = REPO / "examples" / "sample_data"
 # CKPT_DIR of every check unless a test sets its own: a directory never created, so no checkpoint of a
 # real run on this machine is found.
@@ -62,9 +66,26 @@ def summary_lines(stdout: str) -> dict[str, str]:
     return {line[:15].strip(): line[16:] for line in lines}
 
 
+@pytest.fixture(scope="module")
+def passing_checks(data_dir, tiny_model_dir) -> dict[tuple[str, str], subprocess.CompletedProcess]:
+    """(script, "hub" or "tiny") -> the script's --check with the hub model id or the tiny local model."""
+
+    def run(key: tuple[str, str]) -> subprocess.CompletedProcess:
+        script, model = key
+        if model == "hub":
+            return check(script, DATA_DIR=str(data_dir))
+        return check(
+            script, "data.max_response_length=1024", DATA_DIR=str(data_dir), MODEL_PATH=str(tiny_model_dir)
+        )
+
+    keys = [(script, "hub") for script in SCRIPTS] + [(script, "tiny") for script in TINY_MODEL_SCRIPTS]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(keys, pool.map(run, keys), strict=True))
+
+
 @pytest.mark.parametrize("script", SCRIPTS)
-def test_check_passes_with_hub_model_id_and_prints_the_costs(script, data_dir):
-    result = check(script, DATA_DIR=str(data_dir))
+def test_check_passes_with_hub_model_id_and_prints_the_costs(script, data_dir, passing_checks):
+    result = passing_checks[script, "hub"]
     assert result.returncode == 0, result.stdout + result.stderr
     assert "preflight: OK" in result.stdout
     assert "is a hub id (not downloaded)" in result.stdout
@@ -81,13 +102,9 @@ def test_check_passes_with_hub_model_id_and_prints_the_costs(script, data_dir):
     )
 
 
-@pytest.mark.parametrize("script", ["run_medu1_qwen7b.sh", "run_medu1_qwen7b_ppo.sh"])
-def test_check_passes_with_tiny_local_model(script, data_dir, tiny_model_dir):
-    # The tiny model has a 4096-token context: the 2048 + 4096 default needs a shorter response.
-    # Passing it on the command line also shows that caller overrides win over the script's.
-    result = check(
-        script, "data.max_response_length=1024", DATA_DIR=str(data_dir), MODEL_PATH=str(tiny_model_dir)
-    )
+@pytest.mark.parametrize("script", TINY_MODEL_SCRIPTS)
+def test_check_passes_with_tiny_local_model(script, tiny_model_dir, passing_checks):
+    result = passing_checks[script, "tiny"]
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 check(s) skipped" in result.stdout  # everything validated, the PPO script's critic too
     assert f"{tiny_model_dir} (local directory)" in result.stdout
@@ -141,7 +158,12 @@ def test_mixed_samples_pass_with_only_data_dir_set(tmp_path):
     )
 
 
-def test_check_refuses_reward_and_batch_mistakes_in_one_run(data_dir):
+def test_check_refuses_reward_batch_and_shadowing_mistakes_in_one_run(data_dir, tmp_path):
+    """Launched from a folder holding a recipe/medu1 package (a verl checkout would), which the trainer
+    would import instead of the installed recipe."""
+    (tmp_path / "recipe" / "medu1").mkdir(parents=True)
+    (tmp_path / "recipe" / "__init__.py").write_text("")
+    (tmp_path / "recipe" / "medu1" / "__init__.py").write_text("")
     result = check(
         "run_medu1_qwen7b.sh",
         "custom_reward_function.path=x.py",
@@ -150,8 +172,9 @@ def test_check_refuses_reward_and_batch_mistakes_in_one_run(data_dir):
         "+reward.custom_reward_function.reward_kwargs.bogus_knob=1",
         "data.train_batch_size=2",
         DATA_DIR=str(data_dir),
+        cwd=tmp_path,
     )
-    assert result.returncode == 1
+    assert result.returncode == 1, result.stdout + result.stderr
     out = result.stdout
     assert "ERROR: custom_reward_function.path='x.py' is a legacy top-level key" in out
     assert "use reward.reward_manager.name=dapo instead" in out
@@ -159,6 +182,10 @@ def test_check_refuses_reward_and_batch_mistakes_in_one_run(data_dir):
     assert "bogus_knob" in out
     assert (
         "ERROR: data.train_batch_size=2 is smaller than actor_rollout_ref.actor.ppo_mini_batch_size=4" in out
+    )
+    assert (
+        f"ERROR: recipe.medu1 resolves to {tmp_path / 'recipe' / 'medu1'} when launched from {tmp_path}"
+        in out
     )
     assert "preflight: FAILED" in out
 
@@ -202,7 +229,8 @@ def test_multinode_forwards_worker_env(data_dir, tmp_path):
 def test_check_names_the_checkpoint_a_relaunch_from_anywhere_resumes(data_dir, tmp_path):
     """A 4-step trial's last checkpoint, found from another directory; the real run would continue it.
 
-    The same run shows the paper's exact step as one setting (4 prompts per step: one update, on-policy).
+    The same run shows the paper's exact step as one setting (4 prompts per step: one update, on-policy),
+    and the loggers chosen by LOGGER.
     """
     experiment = tmp_path / "ckpt" / "medu1" / "medu1_grpo_qwen2.5_7b"
     (experiment / "global_step_4" / "actor").mkdir(parents=True)
@@ -214,6 +242,7 @@ def test_check_names_the_checkpoint_a_relaunch_from_anywhere_resumes(data_dir, t
         "data.train_batch_size=4",
         DATA_DIR=str(data_dir),
         CKPT_DIR=str(tmp_path / "ckpt"),
+        LOGGER="console,wandb,tensorboard",
         cwd=elsewhere,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -223,23 +252,6 @@ def test_check_names_the_checkpoint_a_relaunch_from_anywhere_resumes(data_dir, t
         "1 update(s)/step, 4 prompts (32 responses) per update at lr 1e-06, every update on-policy"
     )
     assert "WARNING: global_step_4 is not one of this run's saves (every 50 steps)" in result.stdout
-
-
-def test_check_refuses_a_shadowing_recipe_package_in_the_cwd(data_dir, tmp_path):
-    (tmp_path / "recipe" / "medu1").mkdir(parents=True)
-    (tmp_path / "recipe" / "__init__.py").write_text("")
-    (tmp_path / "recipe" / "medu1" / "__init__.py").write_text("")
-    result = check("run_medu1_qwen7b.sh", DATA_DIR=str(data_dir), cwd=tmp_path)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert (
-        f"ERROR: recipe.medu1 resolves to {tmp_path / 'recipe' / 'medu1'} when launched from {tmp_path}"
-        in (result.stdout)
-    )
-
-
-def test_loggers_are_selected_by_env(data_dir):
-    result = check("run_medu1_qwen7b.sh", DATA_DIR=str(data_dir), LOGGER="console,wandb,tensorboard")
-    assert result.returncode == 0, result.stdout + result.stderr
     assert "logger ['console', 'wandb', 'tensorboard']" in result.stdout
 
 
