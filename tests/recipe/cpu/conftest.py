@@ -12,6 +12,12 @@ Launching the complete run once more (step 3 also ends the epoch) is refused bef
 (``recipe.medu1.train.checkpoints``; tested in ``tests/recipe/train``): on the real loop that third
 launch took 31 s, left out to keep ``make test`` within its budget.
 
+The run starts in a background thread as soon as collection ends, and the tests that read it are moved
+to the end of the session: most of the suite is single-threaded Python, so it fills the cores the run's
+own single-threaded phases (Ray, worker and vLLM start-up, two launches' worth) leave idle, instead of
+the run adding its whole duration to ``make test``. Nothing in the run depends on the clock: the kill
+waits for step 2 in the logs, and every launch has its own session, Ray directory and output directory.
+
 Skipped unless the CPU venv built by ``recipe/medu1/cpu/install.sh`` exists (``MEDU1_CPU_VENV``, default
 ``<repo>/.venv-cpu``).
 """
@@ -23,8 +29,10 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import NamedTuple
 
@@ -166,23 +174,32 @@ def _logged_training_step(out_dir: Path, step: int) -> bool:
 
 
 def _launch(
-    args: list[str], env: dict[str, str], log: Path, kill_when: Callable[[], bool] | None = None
+    args: list[str],
+    env: dict[str, str],
+    log: Path,
+    stop: threading.Event,
+    kill_when: Callable[[], bool] | None = None,
 ) -> tuple[int, str]:
-    """Run the smoke script in a session of its own; SIGKILL the whole session once ``kill_when()``.
+    """Run the smoke script in a session of its own; SIGKILL the whole session once ``kill_when()`` (or
+    ``stop``: the pytest session ended first).
 
     Whatever survives the script (a Ray worker that outlived it) is killed too, and the script's Ray
     directory (``RAY_TMPDIR`` default ``/tmp/medu1-ray.<pid>``), which a SIGKILL leaves behind, removed.
     """
     with log.open("w") as out:
-        proc = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            args, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             deadline = time.monotonic() + LAUNCH_TIMEOUT_S
-            while kill_when is not None and proc.poll() is None and time.monotonic() < deadline:
-                if kill_when():
-                    time.sleep(2)  # well inside the next step (a step takes tens of seconds here)
+            while proc.poll() is None and time.monotonic() < deadline and not stop.is_set():
+                if kill_when is not None and kill_when():
+                    time.sleep(2)  # inside the next step, which then never completes (the kill follows)
                     kill_session(proc.pid)
                     break
                 time.sleep(0.5)
+            if stop.is_set():
+                kill_session(proc.pid)
             code = proc.wait(timeout=max(deadline - time.monotonic(), 1))
         finally:
             kill_session(proc.pid)
@@ -190,47 +207,108 @@ def _launch(
     return code, log.read_text()
 
 
-@pytest.fixture(scope="session")
-def smoke_run() -> Iterator[SmokeRun]:
-    """Launch, kill, relaunch (module docstring); yield what they left.
+def _smoke_command(out_dir: Path) -> tuple[list[str], dict[str, str]]:
+    """The command of every launch and its environment (taken from this process when the run starts)."""
+    env = {
+        **os.environ,
+        "CPU_VENV": str(CPU_VENV),
+        "OUT_DIR": str(out_dir),
+        "DATA_DIR": str(out_dir / "data"),
+        "STEPS": str(SMOKE_STEPS),
+    }
+    env.pop("MODEL_PATH", None)
+    env.pop("RAY_TMPDIR", None)
+    # The run's thread count is the CPU adapter's own choice (every allowed core), which the smoke test
+    # checks: no count exported by the caller.
+    for name in ("OMP_NUM_THREADS", "MEDU1_CPU_THREADS", "VLLM_CPU_OMP_THREADS_BIND"):
+        env.pop(name, None)
+    # Every launch is the same command: the smoke script with a checkpoint every step and rollout dumps
+    # (the prompts of every step), as extra Hydra arguments.
+    args = [
+        "bash",
+        str(REPO / "examples" / "run_medu1_cpu_smoke.sh"),
+        "trainer.save_freq=1",
+        f"trainer.rollout_data_dir={out_dir / 'rollouts'}",
+    ]
+    return args, env
 
-    A private temp dir, not pytest's tmp_path: pytest prunes old base temp dirs, and another pytest
-    process on the machine could remove this one during the run.
-    """
-    if not (CPU_VENV / "bin" / "python").exists():
+
+def _run_smoke(out_dir: Path, args: list[str], env: dict[str, str], stop: threading.Event) -> SmokeRun:
+    """Launch, kill, relaunch (module docstring) in ``out_dir``."""
+    in_next_step = lambda: _logged_training_step(out_dir, KILL_AFTER_STEP)  # noqa: E731
+    launches = [_launch(args, env, out_dir / "launch1.log", stop, kill_when=in_next_step)]
+    if not stop.is_set():
+        launches.append(_launch(args, env, out_dir / "launch2.log", stop))
+    codes, logs = zip(*launches, strict=True)
+    return SmokeRun(out_dir, SMOKE_STEPS, codes, logs)
+
+
+class _Background:
+    """The session's smoke run in a thread: its result, its directory, and the flag that stops it."""
+
+    def __init__(self) -> None:
+        # A private temp dir, not pytest's tmp_path: pytest prunes old base temp dirs, and another pytest
+        # process on the machine could remove this one during the run.
+        self.out_dir = Path(tempfile.mkdtemp(prefix="medu1_cpu_smoke_"))
+        write_fixture_data(self.out_dir / "data")
+        # The environment is read here, before any test runs: a test's monkeypatched variable never
+        # reaches the run.
+        self.command = _smoke_command(self.out_dir)
+        self.stop = threading.Event()
+        self.result: Future[SmokeRun] = Future()
+        self.thread = threading.Thread(target=self._run, name="medu1-cpu-smoke", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.result.set_result(_run_smoke(self.out_dir, *self.command, self.stop))
+        except BaseException as error:  # noqa: BLE001 - handed to the fixture, which raises it
+            self.result.set_exception(error)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=60)
+        shutil.rmtree(self.out_dir, ignore_errors=True)
+
+
+_background: _Background | None = None
+
+
+def _uses_smoke_run(item: pytest.Item) -> bool:
+    return "smoke_run" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The smoke run's tests last (stable order), so that the rest of the suite runs alongside it."""
+    items.sort(key=_uses_smoke_run)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the smoke run when a selected test needs it and the CPU venv exists (else the fixture skips)."""
+    global _background
+    if session.config.option.collectonly or not (CPU_VENV / "bin" / "python").exists():
+        return
+    if any(_uses_smoke_run(item) for item in session.items):
+        _background = _Background()
+
+
+def pytest_sessionfinish() -> None:
+    """Stop the run if the session ends first (failure with -x, Ctrl-C) and remove its directory."""
+    if _background is not None:
+        _background.close()
+
+
+@pytest.fixture(scope="session")
+def smoke_run() -> SmokeRun:
+    """What the launches left (module docstring), waited for from the background thread."""
+    if _background is None:
         pytest.skip(
             f"CPU training venv not found at {CPU_VENV}: build it with recipe/medu1/cpu/install.sh "
             "(or point MEDU1_CPU_VENV at one)"
         )
-    with tempfile.TemporaryDirectory(prefix="medu1_cpu_smoke_") as tmp:
-        out_dir = Path(tmp)
-        write_fixture_data(out_dir / "data")
-        env = {
-            **os.environ,
-            "CPU_VENV": str(CPU_VENV),
-            "OUT_DIR": str(out_dir),
-            "DATA_DIR": str(out_dir / "data"),
-            "STEPS": str(SMOKE_STEPS),
-        }
-        env.pop("MODEL_PATH", None)
-        env.pop("RAY_TMPDIR", None)
-        # The run's thread count is the CPU adapter's own choice (every allowed core), which the smoke test
-        # checks: no count exported by the caller.
-        for name in ("OMP_NUM_THREADS", "MEDU1_CPU_THREADS", "VLLM_CPU_OMP_THREADS_BIND"):
-            env.pop(name, None)
-        # Every launch is the same command: the smoke script with a checkpoint every step and rollout dumps
-        # (the prompts of every step), as extra Hydra arguments.
-        args = [
-            "bash",
-            str(REPO / "examples" / "run_medu1_cpu_smoke.sh"),
-            "trainer.save_freq=1",
-            f"trainer.rollout_data_dir={out_dir / 'rollouts'}",
-        ]
-        in_next_step = lambda: _logged_training_step(out_dir, KILL_AFTER_STEP)  # noqa: E731
-        launches = [
-            _launch(args, env, out_dir / "launch1.log", kill_when=in_next_step),
-            _launch(args, env, out_dir / "launch2.log"),
-        ]
-        codes, logs = zip(*launches, strict=True)
-        assert codes[1] == 0, f"the relaunch failed ({codes[1]}); log tail:\n{logs[1][-6000:]}"
-        yield SmokeRun(out_dir, SMOKE_STEPS, codes, logs)
+    run = _background.result.result()
+    assert len(run.exit_codes) == 2, "the session ended before the relaunch"
+    assert run.exit_codes[1] == 0, (
+        f"the relaunch failed ({run.exit_codes[1]}); log tail:\n{run.logs[1][-6000:]}"
+    )
+    return run
