@@ -201,8 +201,10 @@ class VLLMBackend:
     per prompt. On vLLM-CPU the engine runs eagerly (no torch.compile warm-up), takes the run seed itself
     (``seed_scope`` engine) and computes in the checkpoint's dtype like the HF backend (vLLM's own "auto"
     would downcast a float32 checkpoint to bfloat16); its KV-cache size comes from
-    ``VLLM_CPU_KVCACHE_SPACE`` (GiB). No CPU-adapter patch is needed: that one exists for weight sync
-    during training, and here the weights are loaded once."""
+    ``VLLM_CPU_KVCACHE_SPACE`` (GiB) and its worker computes on every allowed core (the CPU adapter's
+    thread count, ``recipe.medu1.cpu.resources.use_cores``: vLLM-CPU's own "auto" binding keeps one core
+    for its scheduler, which on 2 cores leaves the model one thread). No weight-sync patch is needed:
+    that one exists for training, and here the weights are loaded once."""
 
     def __init__(self, model: str, tokenizer: Any, sampling: Sampling, options: EngineOptions):
         from vllm import LLM, SamplingParams
@@ -214,6 +216,9 @@ class VLLMBackend:
         if options.max_model_len:
             kwargs["max_model_len"] = options.max_model_len
         if self.on_cpu:
+            from recipe.medu1.cpu.resources import use_cores
+
+            use_cores()
             kwargs.update(enforce_eager=True, seed=options.seed, dtype=checkpoint_dtype(model))
         self.llm = LLM(model=model, **kwargs)
         self.stop = stop_ids(model, tokenizer)

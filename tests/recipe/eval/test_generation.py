@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import types
 from pathlib import Path
 
 import pytest
+import torch
 
 from data_preprocess.core.prompts import build_prompt
+from recipe.medu1.eval import generation
 from recipe.medu1.eval.generation import HFBackend, Request, Sampling, hit_cap, request_seed, until_eos
 from recipe.medu1.eval.prompts import (
     encode_prompt,
@@ -116,3 +121,29 @@ def test_hf_samples_n_per_request(tiny_model_dir: Path, tiny_tokenizer) -> None:
     (first, second), (third,) = backend.generate([Request(prompt, 2, 7), Request(prompt, 1, 8)])
     assert first != second  # sampling, not n copies of one answer
     assert backend.generate([Request(prompt, 2, 7), Request(prompt, 1, 8)]) == [[first, second], [third]]
+
+
+def test_vllm_cpu_engine_computes_on_every_allowed_core(
+    tiny_model_dir: Path, tiny_tokenizer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """vLLM-CPU's "auto" binding keeps one core for its scheduler (one compute thread on 2 cores): the
+    backend binds the engine's worker to every allowed core before the engine starts."""
+    seen: dict[str, str | None] = {}
+
+    class FakeLLM:
+        def __init__(self, **_kwargs) -> None:
+            seen["bind"] = os.environ.get("VLLM_CPU_OMP_THREADS_BIND")
+
+    monkeypatch.setitem(sys.modules, "vllm", types.SimpleNamespace(LLM=FakeLLM, SamplingParams=dict))
+    monkeypatch.setattr(generation, "vllm_on_cpu", lambda: True)
+    for name in ("OMP_NUM_THREADS", "VLLM_CPU_OMP_THREADS_BIND", "MEDU1_CPU_THREADS"):
+        monkeypatch.setenv(name, "")  # recorded, so that what the backend writes is undone after the test
+        monkeypatch.delenv(name)
+    threads = torch.get_num_threads()
+    try:
+        generation.VLLMBackend(
+            str(tiny_model_dir), tiny_tokenizer, Sampling(0.0, 1.0, 8), generation.EngineOptions(1, 256, 0)
+        )
+    finally:
+        torch.set_num_threads(threads)
+    assert seen["bind"] == ",".join(str(cpu) for cpu in sorted(os.sched_getaffinity(0)))
