@@ -47,6 +47,7 @@ from data_preprocess import registry
 from recipe.medu1.analysis.demo_criteria import criteria, length_section
 from recipe.medu1.analysis.plot_training import equal_reward_shares, read_dumps, task_of
 from recipe.medu1.analysis.summarize_run import read_steps
+from recipe.medu1.cpu.resources import gb
 from recipe.medu1.eval.rescore import echo_credited_by_preset
 from recipe.medu1.eval.store import PREDICTIONS, load_predictions
 from reward_score.text import normalized_words
@@ -155,7 +156,7 @@ def eval_block(eval_dir: str | Path, questions: dict[RowKey, set[str]]) -> dict[
 def peak_rss_gb(mem_log: str | Path) -> float:
     """Peak of the demo's memory samples (one KiB figure per line: the PSS of its processes), in GB."""
     samples = [int(x) for x in Path(mem_log).read_text().split()]
-    return max(samples) * 1024 / 1e9 if samples else math.nan
+    return gb(max(samples)) if samples else math.nan
 
 
 def seconds_per_step(metrics_jsonl: str | Path) -> list[float]:

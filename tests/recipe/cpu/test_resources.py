@@ -124,7 +124,7 @@ def test_the_watcher_logs_totals_and_keeps_the_peak_when_killed(tmp_path) -> Non
     totals = [int(value) for value in log.read_text().split()]
     assert len(totals) >= 2 and min(totals) > 0
     first, *processes = peak.read_text().splitlines()
-    assert first.startswith(f"peak {max(totals) / 2**20:.2f} GB (PSS) over 1 processes")
+    assert first.startswith(f"peak {max(totals) * 1024 / 1e9:.2f} GB (PSS) over 1 processes")
     assert "time.sleep(60)" in processes[0]
 
 
