@@ -15,8 +15,9 @@ launch took 31 s, left out to keep ``make test`` within its budget.
 The run starts in a background thread as soon as collection ends, and the tests that read it are moved
 to the end of the session: most of the suite is single-threaded Python, so it fills the cores the run's
 own single-threaded phases (Ray, worker and vLLM start-up, two launches' worth) leave idle, instead of
-the run adding its whole duration to ``make test``. Nothing in the run depends on the clock: the kill
-waits for step 2 in the logs, and every launch has its own session, Ray directory and output directory.
+the run adding its whole duration to ``make test``. A loaded machine only slows the run down: the kill
+waits for step 2 in the logs (then 2 s, well inside step 3, which takes ~4 s on an idle machine), and
+every launch has its own session, Ray directory and output directory.
 
 Skipped unless the CPU venv built by ``recipe/medu1/cpu/install.sh`` exists (``MEDU1_CPU_VENV``, default
 ``<repo>/.venv-cpu``).
