@@ -27,6 +27,12 @@ with the patch off.
   ``timing_raw["cpu/<phase>"]``, which verl logs as ``timing_s/cpu/<phase>``: CPU seconds over
   ``timing_s/<phase>`` is the number of cores the phase used.
 
+* verl 0.9.1 V1 trainer's ``ReplayBuffer`` (``verl/trainer/ppo/v1/replay_buffer.py``) waits for a step's
+  rollouts by polling every 2 s (its default ``poll_interval``, which the trainer never sets), so every
+  generation phase lasted a whole number of 2-s polls: on CPU a demo rollout of ~5 s was logged as 6-8 s.
+  The adapter polls every ``MEDU1_CPU_POLL_S`` seconds (default 0.25; a poll is one metadata request to
+  the run's TransferQueue controller, milliseconds).
+
 Patches of modules that are not imported yet (vLLM, verl's FSDP engine) wait for that import: importing
 them eagerly with verl would cost every Ray worker seconds and risk import cycles inside ``import verl``.
 """
@@ -37,6 +43,7 @@ import functools
 import importlib
 import importlib.abc
 import importlib.machinery
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -66,6 +73,10 @@ ENGINE_METHODS = ("prepare_model_inputs", "prepare_model_outputs", "_gather_and_
 VERL_TIMER_MODULES = ("verl.trainer.ppo.v1.trainer_base", "verl.trainer.ppo.v1.trainer_sync")
 TIMER_SYMBOL = "marked_timer"
 CPU_TIMING_PREFIX = "cpu/"
+VERL_REPLAY_MODULE = "verl.trainer.ppo.v1.replay_buffer"
+REPLAY_SYMBOL = "ReplayBuffer"
+POLL_ENV = "MEDU1_CPU_POLL_S"
+DEFAULT_POLL_S = 0.25
 PATCHED_MARK = "_medu1_cpu_patch"
 
 
@@ -181,6 +192,24 @@ def patch_trainer_timer(module: ModuleType) -> None:
     setattr(module, TIMER_SYMBOL, marked_timer)
 
 
+def patch_replay_buffer(module: ModuleType) -> None:
+    """Make the V1 trainer's replay buffer poll every ``MEDU1_CPU_POLL_S`` seconds unless it is given an
+    interval (fails loudly if the class is gone)."""
+    cls = require_attr(module, REPLAY_SYMBOL, written_for="verl 0.9.1")
+    original = cls.__init__
+    if getattr(original, PATCHED_MARK, False):
+        return
+    interval = float(os.environ.get(POLL_ENV, DEFAULT_POLL_S))
+
+    @functools.wraps(original)
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("poll_interval", interval)
+        original(self, *args, **kwargs)
+
+    setattr(__init__, PATCHED_MARK, True)
+    cls.__init__ = __init__
+
+
 class _PatchAfterImport(importlib.abc.MetaPathFinder):
     """Runs ``patches[name](module)`` right after module ``name`` executes, whenever it gets imported."""
 
@@ -226,3 +255,4 @@ def apply_all() -> None:
     patch_when_imported(VERL_FSDP_ENGINE_MODULE, patch_fsdp_engine_module)
     for name in VERL_TIMER_MODULES:
         patch_when_imported(name, patch_trainer_timer)
+    patch_when_imported(VERL_REPLAY_MODULE, patch_replay_buffer)

