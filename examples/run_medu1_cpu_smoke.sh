@@ -92,9 +92,6 @@ OVERRIDES=(
     # The entropy bonus is computed on response positions only (the adapter's shared layout), so keeping
     # its activations costs little; recomputing them in the backward (medu1.yaml's GPU setting) costs time.
     actor_rollout_ref.actor.entropy_checkpointing=False
-    # torch's fused AdamW kernel for CPU: one pass over the parameters instead of the per-tensor loop
-    # torch picks for CPU tensors (bench_step's unfused_adam variant measures it).
-    actor_rollout_ref.actor.optim.override_optimizer_config={fused:true}
     actor_rollout_ref.actor.use_torch_compile=False actor_rollout_ref.actor.fsdp_config.use_torch_compile=False
     actor_rollout_ref.ref.use_torch_compile=False
     actor_rollout_ref.rollout.enforce_eager=True actor_rollout_ref.rollout.dtype=float32

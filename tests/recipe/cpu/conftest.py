@@ -16,8 +16,8 @@ The run starts in a background thread as soon as collection ends, and the tests 
 to the end of the session: most of the suite is single-threaded Python, so it fills the cores the run's
 own single-threaded phases (Ray, worker and vLLM start-up, two launches' worth) leave idle, instead of
 the run adding its whole duration to ``make test``. A loaded machine only slows the run down: the kill
-waits for step 2 in the logs (then 2 s, well inside step 3, which takes ~4 s on an idle machine), and
-every launch has its own session, Ray directory and output directory.
+waits for step 2 in the logs (then 0.5 s, inside step 3, whose rollout waits at least one of verl's
+2-s replay-buffer polls), and every launch has its own session, Ray directory and output directory.
 
 Skipped unless the CPU venv built by ``recipe/medu1/cpu/install.sh`` exists (``MEDU1_CPU_VENV``, default
 ``<repo>/.venv-cpu``).
@@ -195,7 +195,7 @@ def _launch(
             deadline = time.monotonic() + LAUNCH_TIMEOUT_S
             while proc.poll() is None and time.monotonic() < deadline and not stop.is_set():
                 if kill_when is not None and kill_when():
-                    time.sleep(2)  # inside the next step, which then never completes (the kill follows)
+                    time.sleep(0.5)  # inside the next step (>= one 2-s poll, see _smoke_command)
                     kill_session(proc.pid)
                     break
                 time.sleep(0.5)
@@ -223,6 +223,10 @@ def _smoke_command(out_dir: Path) -> tuple[list[str], dict[str, str]]:
     # checks: no count exported by the caller.
     for name in ("OMP_NUM_THREADS", "MEDU1_CPU_THREADS", "VLLM_CPU_OMP_THREADS_BIND"):
         env.pop(name, None)
+    # verl's own 2-s replay-buffer poll (the adapter's is 0.25 s): the tiny model's rollout then takes at
+    # least one poll, so a step lasts >= 2 s and the kill 0.5 s after step 2 is logged lands inside step 3,
+    # before its checkpoint (a step of the tiny model can otherwise end in about a second).
+    env["MEDU1_CPU_POLL_S"] = "2.0"
     # Every launch is the same command: the smoke script with a checkpoint every step and rollout dumps
     # (the prompts of every step), as extra Hydra arguments.
     args = [
