@@ -14,7 +14,7 @@
 # Environment: PYTHON (main venv, default <repo>/.venv/bin/python), CPU_VENV (CPU-training venv built by
 # recipe/medu1/cpu/install.sh, default <repo>/.venv-cpu), OUT_DIR (default <repo>/outputs/quickstart),
 # MODEL_CACHE (converted model, kept across runs; default <repo>/outputs/models/smollm2-135m-instruct),
-# STEPS (GRPO steps, default 12), PROMPTS (prompts per step, default 8), SEED (default 1),
+# STEPS (GRPO steps, default 20), PROMPTS (prompts per step, default 8), SEED (default 1),
 # EVAL_BACKEND (vllm or hf, default vllm).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,10 +23,10 @@ export CPU_VENV="${CPU_VENV:-$REPO/.venv-cpu}"
 CPU_PY="$CPU_VENV/bin/python"
 OUT="${OUT_DIR:-$REPO/outputs/quickstart}"
 MODEL="${MODEL_CACHE:-$REPO/outputs/models/smollm2-135m-instruct}"
-# 12 steps (10 before the CPU update used both cores on real tokens): measured on a fresh clone, a step of
-# 32 responses took 65-106 s (mean 77) and `make demo` 4.5 min of setup + 27 min (warm-up 5, two
-# evaluations 2.3 each, GRPO with start-up 17), inside the 45-minute budget.
-export STEPS="${STEPS:-12}" PROMPTS="${PROMPTS:-8}" SEED="${SEED:-1}"
+# 20 steps (12 before the update computed each prompt once; 10 before it used both cores on real tokens).
+# A step of 32 responses measured 65-106 s (mean 77) before and ~35 s after (docs/results.md): the
+# minutes saved buy 8 more steps (256 more responses) inside the 45-minute budget.
+export STEPS="${STEPS:-20}" PROMPTS="${PROMPTS:-8}" SEED="${SEED:-1}"
 EVAL_BACKEND="${EVAL_BACKEND:-vllm}"
 DEMO_DATA="$REPO/examples/demo_data"
 DATA="$OUT/data"

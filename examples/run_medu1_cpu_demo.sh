@@ -49,6 +49,9 @@ DEMO_OVERRIDES=(
     # and after by recipe.medu1.eval on the test rows); rollouts dumped for the curves.
     actor_rollout_ref.rollout.temperature=0.6
     trainer.val_before_train=False trainer.test_freq=-1
+    # The demo's 141 usable training rows make 17 steps of 8 prompts per epoch; 2 epochs hold up to 34
+    # steps (verl ends with its last epoch and would then save no final checkpoint; --check refuses that).
+    trainer.total_epochs=2
     data.seed="${SEED:-1}" actor_rollout_ref.rollout.seed="${SEED:-1}"
 )
 CHECK=()

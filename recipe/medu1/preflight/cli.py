@@ -78,6 +78,7 @@ CHECKS: tuple[Check, ...] = (
     Check(costs.check_validation_cost),
     Check(costs.check_checkpoint_size),
     Check(resume.check_resume),
+    Check(resume.check_step_cap),
     Check(costs.check_memory_settings),
     Check(costs.check_filter_workers),
     Check(cluster.check_multinode),

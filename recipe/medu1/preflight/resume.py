@@ -63,3 +63,31 @@ def check_resume(ctx: Preflight) -> list[Finding]:
             )
         )
     return findings
+
+
+def check_step_cap(ctx: Preflight) -> list[Finding]:
+    """Refuse a step cap the data cannot reach.
+
+    verl 0.9.1 stops at the end of its last epoch even when ``trainer.total_training_steps`` is larger,
+    and it saves at multiples of ``trainer.save_freq`` and at the cap: a run whose epochs end first exits
+    0 without a checkpoint of its last step (seen in the CPU demo: 20 steps asked, 17 per epoch, no
+    checkpoint at all with ``save_freq=20``).
+    """
+    trainer, rows = ctx.cfg.trainer, ctx.train_rows
+    cap = trainer.get("total_training_steps")
+    if cap is None or rows is None:
+        return []
+    steps_per_epoch = rows // int(ctx.cfg.data.train_batch_size)
+    reachable = steps_per_epoch * int(trainer.total_epochs)
+    if int(cap) <= reachable:
+        return []
+    epochs = -(-int(cap) // max(steps_per_epoch, 1))
+    return [
+        error(
+            f"trainer.total_training_steps={cap} is more than the data hold: {rows} rows make "
+            f"{steps_per_epoch} steps per epoch x trainer.total_epochs={trainer.total_epochs} = {reachable} "
+            "(fewer if data.filter_overlong_prompts drops rows); verl ends there and saves its last step "
+            f"only if it is a multiple of trainer.save_freq; set trainer.total_epochs={epochs} or lower "
+            "trainer.total_training_steps"
+        )
+    ]

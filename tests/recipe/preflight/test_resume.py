@@ -57,3 +57,17 @@ def test_a_relative_checkpoint_directory_is_said_to_follow_the_launch_directory(
         f"{Path.cwd() / 'checkpoints' / 'x'} (trainer.default_local_dir=checkpoints/x, "
         "relative to this directory)"
     )
+
+
+def test_a_step_cap_beyond_the_epochs_is_refused(preflight, tmp_path: Path):
+    """verl would end at the last epoch's end, before the cap, without saving that step."""
+    findings = preflight(f"trainer.default_local_dir={tmp_path}", "trainer.total_training_steps=100000")
+    (message,) = of_level(findings, ERROR)
+    assert message.startswith("trainer.total_training_steps=100000 is more than the data hold: ")
+    epochs = int(message.rsplit("set trainer.total_epochs=", 1)[1].split()[0])
+    findings = preflight(
+        f"trainer.default_local_dir={tmp_path}",
+        "trainer.total_training_steps=100000",
+        f"trainer.total_epochs={epochs}",
+    )
+    assert of_level(findings, ERROR) == []
