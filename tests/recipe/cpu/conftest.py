@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -148,6 +148,30 @@ def write_fixture_data(data_dir: Path) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.Table.from_pylist(_rows("train", 2)), data_dir / "train.parquet")
     pq.write_table(pa.Table.from_pylist(_rows("test", 1)), data_dir / "val.parquet")
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repo's tiny Qwen2 (2 layers, 2 query heads over 1 key/value head: grouped-query attention)."""
+    from recipe.medu1.fixtures.tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture
+def tiny_model(tiny_model_dir: Path) -> Callable[[str], Any]:
+    """Loads the tiny model in fp32 with an attention implementation (the packed one registered)."""
+    from transformers import AutoModelForCausalLM
+
+    from recipe.medu1.cpu.packed_attention import register_packed_attention
+
+    def load(attn_implementation: str) -> Any:
+        register_packed_attention()
+        return AutoModelForCausalLM.from_pretrained(
+            tiny_model_dir, attn_implementation=attn_implementation
+        ).float()
+
+    return load
 
 
 class SmokeRun(NamedTuple):

@@ -7,34 +7,18 @@ sequences would differ by orders of magnitude more, which the last test shows.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import torch
-from transformers import AutoModelForCausalLM
 
 from recipe.medu1.cpu.packed_attention import (
     ATTENTION_NAME,
     packed_row,
     padded_batch,
-    register_packed_attention,
     segments,
 )
-from recipe.medu1.fixtures.tiny_model import build_tiny_model
 
 LENGTHS = (7, 19, 3, 12, 1)
 TOLERANCE = 1e-5
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repo's tiny Qwen2 (2 layers, 2 query heads over 1 key/value head: grouped-query attention)."""
-    return build_tiny_model(tmp_path_factory.mktemp("tiny"))
-
-
-def tiny_model(model_dir: Path, attn_implementation: str) -> torch.nn.Module:
-    register_packed_attention()
-    return AutoModelForCausalLM.from_pretrained(model_dir, attn_implementation=attn_implementation).float()
 
 
 def sequences() -> list[torch.Tensor]:
@@ -77,9 +61,9 @@ def test_segments_split_where_positions_do_not_follow() -> None:
     assert segments(torch.arange(5)[None]) == [(0, 5, 0)]
 
 
-def test_packed_log_probs_and_gradients_equal_the_padded_computation(model_dir: Path) -> None:
-    padded_lp, padded_grads = log_probs_and_grads(tiny_model(model_dir, "sdpa"), padded_log_probs)
-    packed_lp, packed_grads = log_probs_and_grads(tiny_model(model_dir, ATTENTION_NAME), packed_log_probs)
+def test_packed_log_probs_and_gradients_equal_the_padded_computation(tiny_model) -> None:
+    padded_lp, padded_grads = log_probs_and_grads(tiny_model("sdpa"), padded_log_probs)
+    packed_lp, packed_grads = log_probs_and_grads(tiny_model(ATTENTION_NAME), packed_log_probs)
     assert packed_lp.shape == (sum(LENGTHS) - len(LENGTHS),)
     torch.testing.assert_close(packed_lp, padded_lp, atol=TOLERANCE, rtol=0)
     assert padded_grads.keys() == packed_grads.keys()
@@ -88,9 +72,9 @@ def test_packed_log_probs_and_gradients_equal_the_padded_computation(model_dir: 
         torch.testing.assert_close(packed_grads[name], grad, atol=TOLERANCE, rtol=0, msg=name)
 
 
-def test_plain_sdpa_on_the_packed_row_leaks_across_sequences(model_dir: Path) -> None:
+def test_plain_sdpa_on_the_packed_row_leaks_across_sequences(tiny_model) -> None:
     """The control: without the packed attention the same row attends across sequences and differs."""
-    model = tiny_model(model_dir, "sdpa")
+    model = tiny_model("sdpa")
     reference = padded_log_probs(model, sequences()).detach()
     ids, _positions = packed_row(sequences())
     logits = model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits[0]
@@ -102,9 +86,9 @@ def test_plain_sdpa_on_the_packed_row_leaks_across_sequences(model_dir: Path) ->
 
 
 @pytest.mark.parametrize("with_mask", [True, False])
-def test_anything_not_packed_falls_back_to_sdpa(model_dir: Path, with_mask: bool) -> None:
+def test_anything_not_packed_falls_back_to_sdpa(tiny_model, with_mask: bool) -> None:
     """A padded batch (several rows, a mask) gives exactly what transformers' sdpa gives."""
     seqs = sequences()[:3] if with_mask else [sequences()[1]]
-    reference = padded_log_probs(tiny_model(model_dir, "sdpa"), seqs).detach()
-    ours = padded_log_probs(tiny_model(model_dir, ATTENTION_NAME), seqs).detach()
+    reference = padded_log_probs(tiny_model("sdpa"), seqs).detach()
+    ours = padded_log_probs(tiny_model(ATTENTION_NAME), seqs).detach()
     torch.testing.assert_close(ours, reference, atol=TOLERANCE, rtol=0)

@@ -9,13 +9,11 @@ which the control test shows.
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import torch
 from tensordict import TensorDict
-from transformers import AutoModelForCausalLM
 from verl.utils import tensordict_utils as tu
 from verl.utils.torch_functional import entropy_from_logits
 from verl.workers.engine.fsdp.transformer_impl import FSDPEngineWithLMHead
@@ -24,12 +22,10 @@ from verl.workers.utils.padding import left_right_2_no_padding, no_padding_2_pad
 from recipe.medu1.cpu.packed_attention import (
     ATTENTION_NAME,
     padded_batch,
-    register_packed_attention,
     segments,
 )
 from recipe.medu1.cpu.response_logits import patch_engine_class
 from recipe.medu1.cpu.shared_prompts import PackedSequence, shared_layout
-from recipe.medu1.fixtures.tiny_model import build_tiny_model
 
 TOLERANCE = 1e-5
 TEMPERATURE = 0.7
@@ -37,17 +33,6 @@ TEMPERATURE = 0.7
 # as a micro-batch of verl's dynamic batching may hold them.
 SAMPLES = ((0, 5), (1, 9), (0, 1), (2, 4), (0, 12), (2, 7))
 PROMPT_LENGTHS = (11, 6, 17)
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repo's tiny Qwen2 (2 layers, grouped-query attention)."""
-    return build_tiny_model(tmp_path_factory.mktemp("tiny"))
-
-
-def tiny_model(model_dir: Path, attn_implementation: str) -> torch.nn.Module:
-    register_packed_attention()
-    return AutoModelForCausalLM.from_pretrained(model_dir, attn_implementation=attn_implementation).float()
 
 
 def samples() -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -145,9 +130,9 @@ def test_layout_puts_each_prompt_once_and_keeps_the_predicting_positions() -> No
     assert [tuple(s) for s in segments(layout.position_ids)] == [(0, 4, 0), (4, 5, 2), (5, 7, 0)]
 
 
-def test_engine_log_probs_entropy_and_gradients_equal_the_padded_computation(model_dir: Path) -> None:
-    reference, reference_grads = padded_reference(tiny_model(model_dir, "sdpa"))
-    model = tiny_model(model_dir, ATTENTION_NAME)
+def test_engine_log_probs_entropy_and_gradients_equal_the_padded_computation(tiny_model) -> None:
+    reference, reference_grads = padded_reference(tiny_model("sdpa"))
+    model = tiny_model(ATTENTION_NAME)
     ours, entropy, grads = engine_log_probs(model)
     torch.testing.assert_close(ours, reference, atol=TOLERANCE, rtol=0)
     mask = reference != 0
@@ -157,18 +142,18 @@ def test_engine_log_probs_entropy_and_gradients_equal_the_padded_computation(mod
         torch.testing.assert_close(grads[name], grad, atol=TOLERANCE * grad.abs().max(), rtol=0, msg=name)
 
 
-def test_the_model_computes_each_prompt_once(model_dir: Path, capfd: pytest.CaptureFixture[str]) -> None:
+def test_the_model_computes_each_prompt_once(tiny_model, capfd: pytest.CaptureFixture[str]) -> None:
     data = micro_batch()
-    model_inputs, _ = engine_for(tiny_model(model_dir, ATTENTION_NAME)).prepare_model_inputs(data)
+    model_inputs, _ = engine_for(tiny_model(ATTENTION_NAME)).prepare_model_inputs(data)
     verl_tokens = sum(len(p) + len(r) for p, r in samples())
     shared_tokens = sum(PROMPT_LENGTHS) + sum(r for _p, r in SAMPLES)
     assert model_inputs["input_ids"].shape == (1, shared_tokens) and shared_tokens < verl_tokens
     assert model_inputs["logits_to_keep"].numel() == sum(r for _p, r in SAMPLES)
 
 
-def test_a_response_attending_to_another_prompt_changes_the_log_probs(model_dir: Path) -> None:
+def test_a_response_attending_to_another_prompt_changes_the_log_probs(tiny_model) -> None:
     """The control: the same layout with a branch moved under the wrong prompt differs by far more."""
-    model = tiny_model(model_dir, ATTENTION_NAME)
+    model = tiny_model(ATTENTION_NAME)
     ids = torch.tensor([5, 6, 7, 1, 2, 3, 9, 8, 4])
     right = shared_layout(ids, [PackedSequence(0, 3, 3), PackedSequence(6, 2, 1)])
     logits = model(input_ids=right.input_ids, position_ids=right.position_ids).logits[0]
@@ -178,12 +163,12 @@ def test_a_response_attending_to_another_prompt_changes_the_log_probs(model_dir:
     assert (logits[-1] - wrong[-1]).abs().max() > 100 * TOLERANCE
 
 
-def test_fused_kernels_and_other_attentions_are_left_to_verl(model_dir: Path) -> None:
+def test_fused_kernels_and_other_attentions_are_left_to_verl(tiny_model) -> None:
     data = micro_batch()
     tu.assign_non_tensor(data, use_fused_kernels=True)
-    engine = engine_for(tiny_model(model_dir, ATTENTION_NAME))
+    engine = engine_for(tiny_model(ATTENTION_NAME))
     model_inputs, output_args = engine.prepare_model_inputs(data)
     assert "logits_to_keep" not in model_inputs and "medu1_shared_layout" not in output_args
-    sdpa_engine = engine_for(tiny_model(model_dir, "sdpa"))
+    sdpa_engine = engine_for(tiny_model("sdpa"))
     model_inputs, _ = sdpa_engine.prepare_model_inputs(micro_batch())
     assert "logits_to_keep" not in model_inputs
