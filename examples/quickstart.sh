@@ -24,8 +24,9 @@ CPU_PY="$CPU_VENV/bin/python"
 OUT="${OUT_DIR:-$REPO/outputs/quickstart}"
 MODEL="${MODEL_CACHE:-$REPO/outputs/models/smollm2-135m-instruct}"
 # 20 steps (12 before the update computed each prompt once; 10 before it used both cores on real tokens).
-# A step of 32 responses measured 65-106 s (mean 77) before and ~35 s after (docs/results.md): the
-# minutes saved buy 8 more steps (256 more responses) inside the 45-minute budget.
+# A step of 32 responses took 65-106 s (mean 77) before, 25-43 s (mean 33) after (docs/results.md); the
+# minutes saved buy 8 more steps (256 more responses): `make demo` measured 20 min after setup (warm-up
+# 4, two evaluations 1.4 and 1.1, GRPO with start-up and the final checkpoint 12.7), inside 45 minutes.
 export STEPS="${STEPS:-20}" PROMPTS="${PROMPTS:-8}" SEED="${SEED:-1}"
 EVAL_BACKEND="${EVAL_BACKEND:-vllm}"
 DEMO_DATA="$REPO/examples/demo_data"
