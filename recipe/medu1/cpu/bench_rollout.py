@@ -90,14 +90,22 @@ def main() -> None:
         if run.returncode != 0 or not lines:
             sys.exit(f"{variant} failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
         results[variant] = json.loads(lines[-1].split(" ", 1)[1])
-    reference = results["live_weight"]["tokens"] / results["live_weight"]["seconds"]
     print(
         f"{args.prompts} prompts x {args.n} responses, <= {args.max_tokens} tokens, {args.repeats} timed runs"
     )
-    print("| variant | tokens | seconds | tokens/s | / live_weight |\n|---|---|---|---|---|")
+    print(table(results))
+
+
+def table(results: dict[str, dict[str, float]]) -> str:
+    """Markdown: generated tokens, seconds and tokens/s per variant, and the rate relative to live_weight."""
+    reference = results["live_weight"]["tokens"] / results["live_weight"]["seconds"]
+    lines = ["| variant | tokens | seconds | tokens/s | / live_weight |", "|---|---|---|---|---|"]
     for variant, r in results.items():
         rate = r["tokens"] / r["seconds"]
-        print(f"| {variant} | {r['tokens']} | {r['seconds']:.1f} | {rate:.1f} | {rate / reference:.2f} |")
+        lines.append(
+            f"| {variant} | {r['tokens']:.0f} | {r['seconds']:.1f} | {rate:.1f} | {rate / reference:.2f} |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
