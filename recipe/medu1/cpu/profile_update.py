@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from itertools import accumulate
 
 import torch
 from torch.profiler import ProfilerActivity, profile
@@ -77,8 +78,8 @@ def packed_pass(model: torch.nn.Module, pairs: list[Pair]) -> int:
 
 def shared_pass(model: torch.nn.Module, pairs: list[Pair]) -> int:
     ids, _ = packed_row([torch.cat(pair) for pair in pairs])
-    starts = torch.tensor([0] + [len(p) + len(r) for p, r in pairs]).cumsum(0).tolist()
-    sequences = [PackedSequence(start, len(p), len(r)) for start, (p, r) in zip(starts, pairs, strict=False)]
+    starts = accumulate((len(p) + len(r) for p, r in pairs[:-1]), initial=0)
+    sequences = [PackedSequence(start, len(p), len(r)) for start, (p, r) in zip(starts, pairs, strict=True)]
     layout = shared_layout(ids[0], sequences)
     logits = model(input_ids=layout.input_ids, position_ids=layout.position_ids, logits_to_keep=layout.keep)
     labels = torch.roll(ids[0], -1)[layout.source]

@@ -89,9 +89,7 @@ def eligible(
     return set(model_inputs) == expected and model_inputs["position_ids"].dim() == 2
 
 
-def use_shared_layout(
-    engine: Any, micro_batch: Any, model_inputs: dict[str, Any], output_args: dict[str, Any]
-) -> None:
+def use_shared_layout(micro_batch: Any, model_inputs: dict[str, Any], output_args: dict[str, Any]) -> None:
     """Rewrite verl's packed inputs in place into the shared layout (see the module docstring)."""
     ids = model_inputs["input_ids"][0]
     positions = model_inputs["position_ids"][0]
@@ -132,7 +130,7 @@ def patch_engine_class(engine_cls: type) -> None:
         if type(self).prepare_model_outputs is prepare_model_outputs and eligible(
             self, micro_batch, model_inputs, output_args
         ):
-            use_shared_layout(self, micro_batch, model_inputs, output_args)
+            use_shared_layout(micro_batch, model_inputs, output_args)
         return model_inputs, output_args
 
     @functools.wraps(prepare_outputs)

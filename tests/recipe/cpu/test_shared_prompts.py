@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import pytest
 import torch
 from tensordict import TensorDict
 from verl.utils import tensordict_utils as tu
@@ -142,7 +141,7 @@ def test_engine_log_probs_entropy_and_gradients_equal_the_padded_computation(tin
         torch.testing.assert_close(grads[name], grad, atol=TOLERANCE * grad.abs().max(), rtol=0, msg=name)
 
 
-def test_the_model_computes_each_prompt_once(tiny_model, capfd: pytest.CaptureFixture[str]) -> None:
+def test_the_model_computes_each_prompt_once(tiny_model) -> None:
     data = micro_batch()
     model_inputs, _ = engine_for(tiny_model(ATTENTION_NAME)).prepare_model_inputs(data)
     verl_tokens = sum(len(p) + len(r) for p, r in samples())
