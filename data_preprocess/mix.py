@@ -15,6 +15,12 @@ question is both trained and validated on. Test splits are never used: choosing 
 questions would leak the test set, and an input whose rows are a test split is refused.
 ``--val_per_source`` caps each input's validation rows (seeded sample).
 
+Length budgets (Med-U1's second objective): ``--length_budget_share S --length_budget_range LO HI
+--length_modes exact max`` gives a seeded share S of the training and validation rows a budget N drawn
+uniformly from [LO, HI], the modes taking turns ("Think for N tokens." / "Think for maximum N tokens.");
+a row's own instruction is replaced, never followed by a second (``with_length_budget``), and the other
+rows keep theirs. The summary counts the budgeted rows per source and mode.
+
     python data_preprocess/mix.py --inputs ~/data/medqa ~/data/medcalc:2000 ~/data/medical_o1:0.5 \\
         --local_save_dir ~/data/medu1
 """
@@ -34,6 +40,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from data_preprocess.core.files import write_atomic, write_table
+from data_preprocess.core.pipeline import LENGTH_MODES
+from data_preprocess.core.prompts import with_length_budget
 from data_preprocess.core.readers import require_path
 from data_preprocess.core.schema import ROW_SCHEMA
 
@@ -59,6 +67,47 @@ class MixInput:
 
     def wanted(self, available: int) -> int:
         return self.count if self.count is not None else round(self.weight * available)
+
+
+@dataclass(frozen=True)
+class LengthBudgets:
+    """Which rows of the mixture get a length budget, and which budgets."""
+
+    share: float  # of the rows, seeded
+    low: int
+    high: int
+    modes: tuple[str, ...] = LENGTH_MODES  # taken in turn over the budgeted rows
+
+    def __post_init__(self) -> None:
+        if not 0 < self.share <= 1:
+            raise ValueError(f"--length_budget_share must be in (0, 1], got {self.share}")
+        if not 0 < self.low <= self.high:
+            raise ValueError(f"--length_budget_range needs 0 < LO <= HI, got {self.low} {self.high}")
+        if not self.modes or any(mode not in LENGTH_MODES for mode in self.modes):
+            raise ValueError(f"--length_modes must name some of {LENGTH_MODES}, got {self.modes}")
+
+
+def with_budgets(table: pa.Table, budgets: LengthBudgets, rng: random.Random) -> pa.Table:
+    """The table with a seeded share of its rows rewritten under a length budget (signed: < 0 maximum)."""
+    rows = table.to_pylist()
+    chosen = sorted(rng.sample(range(len(rows)), round(budgets.share * len(rows))))
+    for turn, i in enumerate(chosen):
+        n = rng.randint(budgets.low, budgets.high)
+        signed = -n if budgets.modes[turn % len(budgets.modes)] == "max" else n
+        rows[i]["prompt"], rows[i]["extra_info"] = with_length_budget(rows[i], signed)
+    return pa.Table.from_pylist(rows, schema=ROW_SCHEMA)
+
+
+def _budget_counts(table: pa.Table) -> dict[str, dict[str, int]]:
+    """Per source, rows with an exact / a maximum budget and without one."""
+    counts: dict[str, Counter] = {}
+    sources = table.column("data_source").to_pylist()
+    for source, budget in zip(
+        sources, table.column("extra_info").combine_chunks().field("length_budget").to_pylist(), strict=True
+    ):
+        mode = "exact" if (budget or 0) > 0 else "max" if (budget or 0) < 0 else "none"
+        counts.setdefault(source, Counter())[mode] += 1
+    return {source: dict(sorted(c.items())) for source, c in sorted(counts.items())}
 
 
 class Validation(NamedTuple):
@@ -137,6 +186,7 @@ def mix(
     local_save_dir: str = DEFAULT_SAVE_DIR,
     seed: int = 42,
     val_per_source: int = DEFAULT_VAL_PER_SOURCE,
+    length_budgets: LengthBudgets | None = None,
 ) -> dict[str, Any]:
     """Write ``train.parquet``, ``val.parquet`` and ``mix_summary.json``; return the summary."""
     if not inputs:
@@ -163,6 +213,10 @@ def mix(
     rng.shuffle(order)
     mixed = _take(mixed, order)
     val = pa.concat_tables(validations)
+    if length_budgets is not None:
+        mixed = with_budgets(mixed, length_budgets, random.Random(f"{seed}:length:train"))
+        if val.num_rows:
+            val = with_budgets(val, length_budgets, random.Random(f"{seed}:length:val"))
     out_dir = Path(local_save_dir).expanduser()
     write_table(mixed, out_dir / "train.parquet")
     if val.num_rows:
@@ -173,6 +227,7 @@ def mix(
         **_counts(mixed),
         "inputs": per_input,
         "validation": {"total": val.num_rows, **_counts(val), "inputs": per_validation},
+        "length_budgets": {"train": _budget_counts(mixed), "validation": _budget_counts(val)},
     }
     text = json.dumps(summary, indent=2)
     write_atomic(out_dir / "mix_summary.json", text + "\n")
@@ -195,8 +250,18 @@ def main() -> None:
         default=DEFAULT_VAL_PER_SOURCE,
         help="at most N validation rows per input (seeded sample)",
     )
+    parser.add_argument(
+        "--length_budget_share", type=float, default=None, help="share of rows given a budget"
+    )
+    parser.add_argument("--length_budget_range", type=int, nargs=2, metavar=("LO", "HI"), default=None)
+    parser.add_argument("--length_modes", nargs="+", choices=LENGTH_MODES, default=list(LENGTH_MODES))
     args = parser.parse_args()
-    mix(args.inputs, args.local_save_dir, args.seed, args.val_per_source)
+    if (args.length_budget_share is None) != (args.length_budget_range is None):
+        parser.error("--length_budget_share and --length_budget_range go together")
+    budgets = None
+    if args.length_budget_share is not None:
+        budgets = LengthBudgets(args.length_budget_share, *args.length_budget_range, tuple(args.length_modes))
+    mix(args.inputs, args.local_save_dir, args.seed, args.val_per_source, budgets)
 
 
 if __name__ == "__main__":

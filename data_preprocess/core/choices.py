@@ -4,10 +4,12 @@ Why one helper: a letter string indexed by hand breaks silently on a fifth optio
 turns a position into a letter (or back) goes through :func:`letter_of` / :func:`index_of`.
 
 Shuffling training options removes a letter prior (fixed answer positions let a policy learn "C is
-often right"), but some options only make sense where they stand. "All of the above" / "None of the
-above" are true or false of every option before them, so they stay at their place while the others
-move. Options that name other options ("Both A and B", "A, C", "Both of the above") would point at
-the wrong texts after a shuffle, so such rows are not shuffled at all (:func:`keeps_source_order`).
+often right"); the pipeline spreads the answers evenly over the letters (:func:`balanced_position`), so
+no letter is right more often than another. But some options only make sense where they stand. "All of
+the above" / "None of the above" are true or false of every option before them, so they stay at their
+place while the others move. Options that name other options ("Both A and B", "A, C", "Both of the
+above") would point at the wrong texts after a shuffle, so such rows are not shuffled at all
+(:func:`keeps_source_order`).
 """
 
 from __future__ import annotations
@@ -99,17 +101,41 @@ def keeps_source_order(options: dict[str, str]) -> bool:
     return any(a and not b for a, b in zip(anchored, anchored[1:], strict=False))
 
 
-def shuffle_options(options: dict[str, str], answer: str, rng: random.Random) -> Shuffled:
+def movable_positions(options: dict[str, str]) -> list[int]:
+    """Positions a shuffle may move (every option but the anchored ones)."""
+    return [i for i, text in enumerate(options.values()) if not is_anchored(text)]
+
+
+def shuffle_options(
+    options: dict[str, str], answer: str, rng: random.Random, answer_at: int | None = None
+) -> Shuffled:
     """Permute the option texts except anchored ones (they keep their letter), relabel A, B, ... and
-    return the new letter of the answer. Raises ValueError for rows :func:`keeps_source_order` flags."""
+    return the new letter of the answer. ``answer_at`` puts the answer at that position (one of
+    :func:`movable_positions`, unless the answer itself is anchored); the other texts are shuffled around
+    it. Raises ValueError for rows :func:`keeps_source_order` flags."""
     if keeps_source_order(options):
         raise ValueError(f"these options must keep their order: {options}")
     texts = list(options.values())
-    movable = [i for i, text in enumerate(texts) if not is_anchored(text)]
+    movable = movable_positions(options)
     order = list(movable)
     rng.shuffle(order)
     source_of = {i: i for i in range(len(texts))}
     source_of.update(zip(movable, order, strict=True))
+    answer_index = index_of(answer)
+    if answer_at is not None and answer_index in movable:
+        if answer_at not in movable:
+            raise ValueError(f"position {answer_at} is not movable in {options}")
+        now_at = next(i for i, src in source_of.items() if src == answer_index)
+        source_of[now_at], source_of[answer_at] = source_of[answer_at], answer_index
     new_options = lettered([texts[source_of[i]] for i in range(len(texts))])
-    new_index = next(i for i, src in source_of.items() if src == index_of(answer))
+    new_index = next(i for i, src in source_of.items() if src == answer_index)
     return Shuffled(new_options, letter_of(new_index))
+
+
+def balanced_position(movable: list[int], used: dict[int, int], rng: random.Random) -> int:
+    """The movable position given the answer least often so far (``used``: position -> count), ties drawn
+    from ``rng``; the caller counts the choice. Over a split this makes every answer letter equally frequent
+    (within one) among rows of the same options, where an independent shuffle per row leaves a chance
+    imbalance that a policy gradient turns into a one-letter policy."""
+    fewest = min(used.get(i, 0) for i in movable)
+    return rng.choice([i for i in movable if used.get(i, 0) == fewest])

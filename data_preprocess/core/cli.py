@@ -31,8 +31,15 @@ def add_common_args(parser: argparse.ArgumentParser, default_save_dir: str) -> N
     parser.add_argument(
         "--shuffle_options",
         action="store_true",
-        help="shuffle MCQ options (train only; 'All/None of the above' stay in place, rows whose options "
-        "name other options keep their order)",
+        help="shuffle MCQ options, answers spread evenly over the letters ('All/None of the above' stay "
+        "in place, rows whose options name other options keep their order)",
+    )
+    parser.add_argument(
+        "--shuffle_splits",
+        nargs="+",
+        choices=SPLITS,
+        default=["train"],
+        help="the splits --shuffle_options shuffles (default train; name another split that is trained on)",
     )
     budget = parser.add_mutually_exclusive_group()
     budget.add_argument("--length_budget", type=int, default=0, help="append 'Think for N tokens.'")
@@ -66,6 +73,7 @@ def cli(
     if add_args is not None:
         add_args(parser)
     args = vars(parser.parse_args())
+    args["shuffle_splits"] = tuple(args["shuffle_splits"])
     if args["length_budget_range"] is not None:
         args["length_budget_range"] = tuple(args["length_budget_range"])
     return convert(**args)

@@ -21,7 +21,13 @@ from typing import Any, NamedTuple
 
 from tqdm import tqdm
 
-from data_preprocess.core.choices import keeps_source_order, shuffle_options
+from data_preprocess.core.choices import (
+    balanced_position,
+    index_of,
+    keeps_source_order,
+    movable_positions,
+    shuffle_options,
+)
 from data_preprocess.core.files import write_parquet
 from data_preprocess.core.readers import Source
 from data_preprocess.core.records import InvalidRecord, Item
@@ -42,11 +48,15 @@ class ConvertSettings:
     seed: int = 42
     skip_invalid: bool = False
     shuffle_options: bool = False
+    shuffle_splits: tuple[str, ...] = ("train",)
     length_budget: int = 0
     length_budget_range: tuple[int, int] | None = None
     length_mode: str = "exact"
 
     def __post_init__(self) -> None:
+        unknown = [split for split in self.shuffle_splits if split not in SPLITS]
+        if unknown:
+            raise ValueError(f"shuffle_splits must be among {SPLITS}, got {unknown}")
         if self.split is not None and self.split not in SPLITS:
             raise ValueError(f"split must be one of {SPLITS}, got {self.split!r}")
         if self.limit is not None and self.limit <= 0:
@@ -104,10 +114,13 @@ def build_rows(
     """Parse, validate and turn one split's records into rows, in source order.
 
     An invalid record raises :class:`InvalidRecord` (file, row, field), or is skipped and counted with
-    ``settings.skip_invalid``. Options are shuffled only on the train split of MCQ data.
+    ``settings.skip_invalid``. Options are shuffled only on MCQ data of ``settings.shuffle_splits`` (train
+    by default: evaluation questions keep the release's order), with the answers spread evenly over the
+    letters among rows whose options can move alike.
     """
     task = TASK_BY_SOURCE[data_source]
-    shuffle = settings.shuffle_options and split == "train" and task == "mcq"
+    shuffle = settings.shuffle_options and split in settings.shuffle_splits and task == "mcq"
+    answers_at: dict[tuple[int, ...], dict[int, int]] = {}  # movable positions -> answer position -> rows
     shuffle_rng = _rng(settings, "shuffle", data_source, split)
     budget_rng = _rng(settings, "length", data_source, split)
     rows: list[dict[str, Any]] = []
@@ -126,7 +139,13 @@ def build_rows(
             if shuffle and keeps_source_order(item.options):
                 unshuffled += 1
             elif shuffle:
-                options, answer = shuffle_options(item.options, item.ground_truth, shuffle_rng)
+                movable = movable_positions(item.options)
+                used = answers_at.setdefault(tuple(movable), {})
+                at = None
+                if index_of(item.ground_truth) in movable:
+                    at = balanced_position(movable, used, shuffle_rng)
+                    used[at] = used.get(at, 0) + 1
+                options, answer = shuffle_options(item.options, item.ground_truth, shuffle_rng, at)
                 item = dataclasses.replace(item, options=options, ground_truth=answer)
             rows.append(make_row(data_source, item, split, len(rows), settings.budget(budget_rng)))
         except InvalidRecord as error:

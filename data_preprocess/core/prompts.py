@@ -3,9 +3,16 @@ the length instruction, and the chat messages built from them.
 
 Why here and only here: a policy learns the exact wording, so training data, toy data and evaluation
 prompts must all come from these strings.
+
+A row's ``extra_info["length_budget"]`` says which length instruction its prompt carries (appended as the
+last sentence of the user turn, after one space). :func:`with_length_budget` trusts that field, replaces
+exactly that instruction, and refuses a row whose prompt does not end with it, instead of guessing from the
+prompt text (a silent guess would append a second, contradicting instruction).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from data_preprocess.core.choices import format_options
 
@@ -67,3 +74,32 @@ def build_prompt(
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": f"{body}\n{instruction}"},
     ]
+
+
+def with_length_budget(
+    row: dict[str, Any], budget: int | None
+) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    """The row's chat messages and extra_info with the length instruction for ``budget`` (None: unchanged;
+    0: no instruction).
+
+    The row's own instruction (``extra_info["length_budget"]``, 0 = none) is removed first, so the prompt
+    never carries two; a prompt that does not end with it raises ``ValueError`` naming the row.
+    """
+    messages = [dict(m) for m in row["prompt"]]
+    info = dict(row["extra_info"])
+    if budget is None:
+        return messages, info
+    user = max(i for i, m in enumerate(messages) if m["role"] == "user")
+    content = messages[user]["content"]
+    own = int(info.get("length_budget") or 0)
+    if own:
+        suffix = length_suffix(own)
+        if not content.endswith(suffix):
+            raise ValueError(
+                f"{row['data_source']} {info.get('split')} row {info.get('index')}: extra_info.length_budget "
+                f"is {own} but the user prompt does not end with {suffix.strip()!r}"
+            )
+        content = content[: -len(suffix)]
+    messages[user]["content"] = content + length_suffix(budget)
+    info["length_budget"] = budget
+    return messages, info

@@ -15,7 +15,7 @@ import pytest
 
 from data_preprocess import medcalc, medical_o1, medqa
 from data_preprocess.core.schema import ROW_SCHEMA
-from data_preprocess.mix import mix, parse_input
+from data_preprocess.mix import LengthBudgets, mix, parse_input
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "examples" / "sample_data"
@@ -141,13 +141,26 @@ def test_mix_rejects_foreign_parquet(tmp_path: Path):
 
 
 def test_mix_cli(sources: dict[str, Path], tmp_path: Path):
-    result = subprocess.run(
-        [sys.executable, str(REPO / "data_preprocess" / "mix.py"), "--inputs", f"{sources['medqa']}:3",
-         f"{sources['medcalc']}:2", "--local_save_dir", str(tmp_path / "cli")],
-        capture_output=True, text=True, check=True, cwd=REPO,
-    )  # fmt: skip
+    command = [sys.executable, str(REPO / "data_preprocess" / "mix.py"), "--inputs", f"{sources['medqa']}:3",
+               f"{sources['medcalc']}:2", "--local_save_dir", str(tmp_path / "cli")]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO)
     assert "mix: wrote 5 rows" in result.stdout
     assert pq.read_table(tmp_path / "cli" / "train.parquet").num_rows == 5
+    budgeted = [
+        *command,
+        "--length_budget_share",
+        "1",
+        "--length_budget_range",
+        "10",
+        "10",
+        "--length_modes",
+        "max",
+    ]
+    subprocess.run(budgeted, capture_output=True, text=True, check=True, cwd=REPO)
+    infos = pq.read_table(tmp_path / "cli" / "train.parquet").column("extra_info").to_pylist()
+    assert {info["length_budget"] for info in infos} == {-10}
+    alone = subprocess.run([*command, "--length_budget_share", "1"], capture_output=True, text=True, cwd=REPO)
+    assert alone.returncode == 2 and "go together" in alone.stderr
 
 
 def test_quickstart_samples_are_in_native_formats():
@@ -159,3 +172,39 @@ def test_quickstart_samples_are_in_native_formats():
         assert record["options"][record["answer_idx"]] == record["answer"]
     header = (SAMPLES / "medcalc" / "test_data.csv").read_text(encoding="utf-8").splitlines()[0]
     assert header.split(",")[:3] == ["Row Number", "Calculator ID", "Calculator Name"]
+
+
+def test_length_budgets_on_a_share_of_the_rows(sources: dict[str, Path], tmp_path: Path):
+    """Half of 40 rows get a budget in [16, 112], exact and maximum in turn; the prompt of each carries
+    exactly one instruction, the one its extra_info names; the other rows keep no instruction; seeded."""
+    budgets = LengthBudgets(0.5, 16, 112)
+    summary = mix([f"{sources['medqa']}:20", f"{sources['medcalc']}:20"], str(tmp_path / "a"), 3, 64, budgets)
+    rows = pq.read_table(tmp_path / "a" / "train.parquet").to_pylist()
+    signed = [r["extra_info"]["length_budget"] for r in rows]
+    assert sum(b > 0 for b in signed) == 10 and sum(b < 0 for b in signed) == 10
+    assert all(16 <= abs(b) <= 112 for b in signed if b) and len({b for b in signed if b}) > 5
+    for row, budget in zip(rows, signed, strict=True):
+        user = row["prompt"][-1]["content"]
+        wanted = f"Think for {budget} tokens." if budget > 0 else f"Think for maximum {-budget} tokens."
+        assert user.count("Think for") == (1 if budget else 0) and (not budget or user.endswith(wanted))
+    counts = summary["length_budgets"]["train"]
+    assert sum(c.get("exact", 0) for c in counts.values()) == 10 and set(counts) == {"medqa", "medcalc"}
+    mix([f"{sources['medqa']}:20", f"{sources['medcalc']}:20"], str(tmp_path / "b"), 3, 64, budgets)
+    assert (tmp_path / "a" / "train.parquet").read_bytes() == (tmp_path / "b" / "train.parquet").read_bytes()
+
+
+def test_length_budgets_replace_the_rows_own(sources: dict[str, Path], tmp_path: Path):
+    """Rows converted with a budget already: every row re-budgeted keeps one instruction, the new one."""
+    medqa.convert(str(SAMPLES / "medqa"), str(tmp_path / "own"), length_budget=500)
+    mix([str(tmp_path / "own")], str(tmp_path / "mix"), 1, 64, LengthBudgets(1.0, 20, 30, ("max",)))
+    for row in pq.read_table(tmp_path / "mix" / "train.parquet").to_pylist():
+        user, budget = row["prompt"][-1]["content"], row["extra_info"]["length_budget"]
+        assert -30 <= budget <= -20 and user.count("Think for") == 1 and "500" not in user.split("tags.")[-1]
+
+
+def test_length_budgets_refused_when_malformed():
+    for bad in ((0.0, 10, 20), (0.5, 20, 10), (0.5, 0, 10), (1.5, 10, 20)):
+        with pytest.raises(ValueError, match="--length_budget"):
+            LengthBudgets(*bad)
+    with pytest.raises(ValueError, match="--length_modes"):
+        LengthBudgets(0.5, 10, 20, ("min",))

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from data_preprocess.core.prompts import with_length_budget
 from recipe.medu1.eval import store
 from recipe.medu1.eval.generation import (
     Backend,
@@ -27,7 +28,7 @@ from recipe.medu1.eval.generation import (
     model_context,
     request_seed,
 )
-from recipe.medu1.eval.prompts import encode_prompt, with_length_budget
+from recipe.medu1.eval.prompts import encode_prompt
 from recipe.medu1.eval.scoring import Scoring, score_terms
 
 #: (row position in the loaded questions, requested length budget or None for the row's own, sample number)

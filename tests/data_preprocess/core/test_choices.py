@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from data_preprocess.core.choices import (
+    balanced_position,
     format_options,
     index_of,
     is_anchored,
@@ -63,6 +64,22 @@ def test_shuffle_keeps_the_answer_text(n_options: int, answer_index: int, seed: 
     assert list(new_options) == list(options)
     assert sorted(new_options.values()) == sorted(options.values())
     assert new_options[new_answer] == options[answer]
+
+
+@given(st.integers(min_value=2, max_value=10), st.data())
+def test_shuffle_puts_the_answer_where_asked(n_options: int, data: st.DataObject):
+    options = lettered([f"text {i}" for i in range(n_options)])
+    answer = letter_of(data.draw(st.integers(0, n_options - 1)))
+    at = data.draw(st.integers(0, n_options - 1))
+    new_options, new_answer = shuffle_options(options, answer, random.Random(data.draw(st.integers())), at)
+    assert new_answer == letter_of(at) and new_options[new_answer] == options[answer]
+    assert sorted(new_options.values()) == sorted(options.values())
+
+
+def test_balanced_position_takes_the_least_used():
+    rng = random.Random(0)
+    assert balanced_position([0, 1, 2, 3], {0: 2, 1: 1, 2: 2, 3: 1}, rng) in {1, 3}
+    assert balanced_position([0, 2], {0: 1, 1: 0, 2: 3}, rng) == 0
 
 
 @given(st.integers(min_value=2, max_value=6), st.sampled_from(["All of the above", "None of the above"]),

@@ -16,7 +16,8 @@ OPTIONS = {"A": "alpha", "B": "beta", "C": "gamma", "D": "delta"}
 
 def test_settings_validation_and_budgets():
     for bad in ({"length_budget": 10, "length_budget_range": (1, 5)}, {"length_mode": "min"},
-                {"length_budget_range": (50, 10)}, {"split": "holdout"}, {"limit": 0}):  # fmt: skip
+                {"length_budget_range": (50, 10)}, {"split": "holdout"}, {"limit": 0},
+                {"shuffle_splits": ("holdout",)}):  # fmt: skip
         with pytest.raises(ValueError):
             ConvertSettings(**bad)
     with pytest.raises(TypeError):
@@ -58,6 +59,37 @@ def test_shuffling_only_on_train_and_seeded():
         options = json.loads(row["extra_info"]["options"])
         assert options[row["reward_model"]["ground_truth"]] == "alpha"
         assert f"{row['reward_model']['ground_truth']}. alpha" in row["prompt"][1]["content"]
+
+
+def _gold_counts(rows: list[dict]) -> dict[str, int]:
+    golds = [r["reward_model"]["ground_truth"] for r in rows]
+    return {letter: golds.count(letter) for letter in sorted(set(golds))}
+
+
+def test_shuffled_answers_are_spread_evenly_over_the_letters():
+    """42 rows whose answer is always A: after shuffling each letter is the answer 10 or 11 times (an
+    independent shuffle per row gives e.g. 15/9 on a split this size); an anchored option keeps its letter
+    and the balance holds over the three letters left."""
+    source = [("f", i, {"q": str(i), "a": "A"}) for i in range(42)]
+    counts = _gold_counts(
+        build_rows("medqa", "train", source, _parse, ConvertSettings(shuffle_options=True)).rows
+    )
+    assert set(counts) == set("ABCD") and max(counts.values()) - min(counts.values()) <= 1
+    anchored = {**OPTIONS, "D": "None of the above"}
+    source = [("f", i, {"q": str(i), "a": "B", "options": anchored}) for i in range(30)]
+    counts = _gold_counts(
+        build_rows("medqa", "train", source, _parse, ConvertSettings(shuffle_options=True)).rows
+    )
+    assert counts == {"A": 10, "B": 10, "C": 10}
+
+
+def test_shuffle_splits_name_the_splits_that_are_shuffled():
+    """A split trained on although it is not called train (the demo trains on MMLU's validation rows) is
+    shuffled when named; the train split then keeps its order."""
+    source = [("f", i, {"q": str(i), "a": "A"}) for i in range(20)]
+    settings = ConvertSettings(shuffle_options=True, shuffle_splits=("validation",))
+    assert len(_gold_counts(build_rows("medqa", "validation", source, _parse, settings).rows)) == 4
+    assert _gold_counts(build_rows("medqa", "train", source, _parse, settings).rows) == {"A": 20}
 
 
 def test_rows_naming_other_options_keep_order_and_are_counted(tmp_path: Path, capsys: pytest.CaptureFixture):

@@ -1,8 +1,17 @@
-"""The trained wording: the paper's instructions, the length instruction and the message layout."""
+"""The trained wording: the paper's instructions, the length instruction (and its rewriting) and the message
+layout."""
 
 from __future__ import annotations
 
-from data_preprocess.core.prompts import SYSTEM_PROMPT, TYPE_INSTRUCTIONS, build_prompt, length_instruction
+import pytest
+
+from data_preprocess.core.prompts import (
+    SYSTEM_PROMPT,
+    TYPE_INSTRUCTIONS,
+    build_prompt,
+    length_instruction,
+    with_length_budget,
+)
 
 OPTIONS = {"A": "alpha", "B": "beta", "C": "gamma", "D": "delta"}
 
@@ -41,3 +50,47 @@ def test_build_prompt_mcq_layout():
 def test_build_prompt_without_options_or_budget():
     messages = build_prompt("  A note.\n", "calc")
     assert messages[1]["content"] == f"A note.\n{TYPE_INSTRUCTIONS['calc']}"
+
+
+def row(messages: list[dict[str, str]], budget: int) -> dict:
+    return {
+        "data_source": "medqa",
+        "prompt": messages,
+        "extra_info": {"split": "test", "index": 7, "length_budget": budget},
+    }
+
+
+@pytest.mark.parametrize("task", ["mcq", "calc", "text"])
+@pytest.mark.parametrize("budget", [256, -512])
+def test_length_instruction_matches_training_prompts(task: str, budget: int) -> None:
+    """Appending the budget at evaluation gives exactly the prompt preprocessing writes for that budget,
+    also when the row already carried another budget (read from its extra_info)."""
+    wanted = build_prompt("What is the dose?", task, length_budget=budget)
+    messages, info = with_length_budget(row(build_prompt("What is the dose?", task), 0), budget)
+    assert messages == wanted and info["length_budget"] == budget
+    other = build_prompt("What is the dose?", task, length_budget=1000)
+    messages, info = with_length_budget(row(other, 1000), budget)
+    assert messages == wanted and info["length_budget"] == budget
+    assert with_length_budget(row(other, 1000), None) == (other, row(other, 1000)["extra_info"])
+
+
+def test_rewriting_replaces_the_instruction_and_never_appends_a_second() -> None:
+    """Every budget, applied to a row that already carries one, leaves exactly one instruction: the new one
+    (or none for budget 0)."""
+    written = row(build_prompt("What is the dose?", "mcq", length_budget=-300), -300)
+    for budget, wanted in ((64, "Think for 64 tokens."), (-32, "Think for maximum 32 tokens."), (0, "")):
+        messages, info = with_length_budget(written, budget)
+        user = messages[-1]["content"]
+        assert user.count("Think for") == (1 if budget else 0) and user.endswith(wanted or "tags.")
+        assert info["length_budget"] == budget
+        again, _ = with_length_budget({**written, "prompt": messages, "extra_info": info}, 16)
+        assert again[-1]["content"].count("Think for") == 1 and again[-1]["content"].endswith("16 tokens.")
+    assert written["prompt"][-1]["content"].endswith(
+        "Think for maximum 300 tokens."
+    )  # the row is not mutated
+
+
+def test_length_budget_refuses_a_row_whose_prompt_lacks_its_instruction() -> None:
+    plain = build_prompt("What is the dose?", "mcq")
+    with pytest.raises(ValueError, match=r"medqa test row 7: extra_info.length_budget is 300"):
+        with_length_budget(row(plain, 300), 100)
