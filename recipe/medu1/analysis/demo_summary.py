@@ -190,7 +190,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         "peak_rss_gb": peak_rss_gb(args.mem_log),
     }
     summary["criteria"] = criteria(summary)
-    length = length_section(args.eval_before, args.eval_after)
+    length = length_section(args.length_before or args.eval_before, args.length_after or args.eval_after)
     if length is not None:
         summary["length"] = length
     return summary
@@ -226,6 +226,20 @@ def render(summary: dict[str, Any]) -> str:
                 f"{a['best_constant_letter']} scores {a['best_constant_acc']:.0%} "
                 f"(acc after {after[source]['acc']:.0%})"
             )
+    if "length" in summary:
+        header = "| mode | N | mean L before | after | abs(L-N)/N before | after | L<=N before | after |"
+        lines += ["", header, "|---|---|---|---|---|---|---|---|"]
+        after_arms = {(a["mode"], a["budget"]): a for a in summary["length"]["after"]["arms"]}
+        for b in summary["length"]["before"]["arms"]:
+            a = after_arms.get((b["mode"], b["budget"]))
+            if a is None:
+                continue
+            error = f"{b['mean_rel_error']:.2f} | {a['mean_rel_error']:.2f}" if b["budget"] else "- | -"
+            kept = f"{b['within_budget']:.0%} | {a['within_budget']:.0%}" if b["budget"] else "- | -"
+            lines.append(
+                f"| {b['mode']} | {b['budget'] or '-'} | {b['mean_length']:.0f} | {a['mean_length']:.0f} | "
+                f"{error} | {kept} |"
+            )
     steps = summary["train"]["steps"]
     scores = " ".join(f"{s['score']:+.2f}" for s in steps)
     dead = " ".join(f"{s['equal_reward_groups']:.0%}" for s in steps)
@@ -252,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     ):
         parser.add_argument(f"--{name}", required=True)
     parser.add_argument("--held_out", nargs="+", required=True, help="the evaluated held-out parquet files")
+    for name in ("before", "after"):
+        parser.add_argument(
+            f"--length_{name}",
+            default=None,
+            help=f"the evaluation {name} GRPO under length budgets (default: --eval_{name}, if it has them)",
+        )
     parser.add_argument("--seconds", type=float, required=True, help="wall time of the whole demo")
     args = parser.parse_args(argv)
     summary = build(args)

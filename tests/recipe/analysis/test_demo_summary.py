@@ -304,3 +304,35 @@ def test_length_section_and_its_criteria(tmp_path: Path) -> None:
     missed = dc.length_section(paths["before"], paths["after"])["criteria"]
     assert missed["heldout_exact_rel_error_after_over_before"]["met"] is False  # 1.0 > 0.7
     assert missed["heldout_max_within_budget_gain_points"]["met"] is False  # NaN
+
+
+def test_length_evaluations_in_their_own_folders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo asks the held-out rows under budgets in a separate evaluation (one sample each): the summary
+    reads those folders and prints one row per (mode, N) with mean L, |L − N| / N and L <= N."""
+    paths = write_run(tmp_path)
+    for name, error, kept, length in (("before", 0.6, 0.25, 70.0), ("after", 0.3, 0.75, 40.0)):
+        block = adherence([(32, 4, error)], [(64, 4, kept)])
+        for arm in block["all"]["arms"]:
+            arm["mean_length"] = length
+            if arm["budget"]:
+                arm.setdefault("mean_rel_error", error)
+                arm.setdefault("within_budget", kept)
+        folder = tmp_path / f"length_{name}"
+        folder.mkdir()
+        (folder / "metrics.json").write_text(json.dumps({"length_adherence": block}))
+    out = tmp_path / "summary.json"
+    args = ["--out", str(out), "--seconds", "1", "--held_out", str(paths["held_out"])]
+    for flag, value in (("model_dir", paths["model"]), ("warmup_dir", paths["warmup"]),
+                        ("rollouts", paths["rollouts"]), ("metrics", tmp_path / "metrics.jsonl"),
+                        ("eval_before", paths["before"]), ("eval_after", paths["after"]),
+                        ("mem_log", tmp_path / "mem.log"), ("length_before", tmp_path / "length_before"),
+                        ("length_after", tmp_path / "length_after")):  # fmt: skip
+        args += [f"--{flag}", str(value)]
+    assert ds.main(args) == 0
+    length = json.loads(out.read_text())["length"]
+    assert length["criteria"]["heldout_exact_rel_error_after_over_before"]["value"] == pytest.approx(0.5)
+    assert length["criteria"]["heldout_max_within_budget_gain_points"]["value"] == pytest.approx(50.0)
+    printed = capsys.readouterr().out
+    assert "| exact | 32 | 70 | 40 | 0.60 | 0.30 | 25% | 75% |" in printed
+    assert "| max | 64 | 70 | 40 | 0.60 | 0.30 | 25% | 75% |" in printed
+    assert "| none | - | 70 | 40 | - | - | - | - |" in printed

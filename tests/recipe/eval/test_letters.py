@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from recipe.medu1.eval.letters import NO_LETTER, answer_letter, letter_distribution
@@ -25,6 +27,30 @@ def test_answer_letter_reads_only_a_single_parsed_letter() -> None:
     assert answer_letter(sample(0, "A", "nothing here", parsed=0.0, rule="no_answer")) == NO_LETTER
     assert answer_letter(sample(0, "A", "A or B", rule="hedge")) == NO_LETTER
     assert answer_letter(sample(0, "A", "aspirin", parsed=0.0, rule="no_letter")) == NO_LETTER
+
+
+OPTIONS = '{"A": "Aspirin", "B": "Heparin", "C": "Staph", "D": "Warfarin"}'
+
+
+def test_answer_letter_is_the_letter_the_answer_names_whatever_the_preset_credited() -> None:
+    """Under the paper's exact rule "C. Staph" is no letter (wrong); the view still counts it as C, so a
+    policy that writes "C. <text>" everywhere shows as collapsed on C."""
+
+    def under_exact(answer: str) -> dict:
+        response = f"<think>x</think>\n<answer>{answer}</answer>"
+        extra = {"response": response, "extra_info": {"options": OPTIONS}}
+        return sample(0, "A", answer, parsed=1.0, rule="no_letter", **extra)
+
+    assert answer_letter(under_exact("C. Staph")) == "C"
+    assert answer_letter(under_exact("Option D")) == "D"
+    assert answer_letter(under_exact("Heparin")) == "B"
+    assert answer_letter(under_exact("A or B")) == NO_LETTER
+    assert answer_letter(under_exact("a bacterium")) == NO_LETTER
+    untagged = sample(0, "A", "", parsed=0.0, rule="no_answer", response="C. Staph", extra_info={})
+    assert answer_letter(untagged) == NO_LETTER
+    collapsed = [under_exact(f"C. {text}") for text in ("Staph", "Staph aureus", "Staph.")]
+    view = letter_distribution(collapsed)
+    assert view["top_letter"] == "C" and view["top_letter_share"] == 1.0
 
 
 def test_a_collapsed_model_is_seen_next_to_the_best_constant_letter() -> None:
@@ -52,5 +78,6 @@ def test_a_spread_of_answers_and_ties() -> None:
 
 def test_no_letter_at_all() -> None:
     view = letter_distribution([sample(0, "C", "", parsed=0.0, rule="no_answer")])
-    assert view["answers"] == {NO_LETTER: 1} and view["top_letter"] == "" and view["top_letter_share"] == 0.0
+    assert view["answers"] == {NO_LETTER: 1} and view["top_letter"] == ""
+    assert math.isnan(view["top_letter_share"])  # not measured, so never a pass of the collapse limit
     assert view["best_constant_letter"] == "C" and view["best_constant_acc"] == 1.0

@@ -31,3 +31,19 @@ def test_exact_budget_above_the_response_cap_is_a_warning(preflight):
 def test_no_line_for_unread_files(preflight, tmp_path):
     findings = preflight(f"data.val_files={tmp_path / 'missing.parquet'}")
     assert [line.split(":")[0] for line in budget_lines(findings)] == ["data.train_files"]
+
+
+def test_length_scales_too_large_for_the_response_cap_are_a_warning(preflight):
+    """The toy rows carry both modes; under a 128-token cap the paper's scales (1500, 500) leave the term
+    0.085 / 0.256 of reach, and the warning gives the resized scale; resized scales silence it."""
+    warnings = [f.text for f in preflight("data.max_response_length=128") if f.level == WARNING]
+    weak = [w for w in warnings if "length term moves by at most" in w]
+    assert len(weak) == 2
+    assert "length_scale=1500 and data.max_response_length=128" in weak[0] and "0.085" in weak[0]
+    assert weak[0].endswith("reward_kwargs.length_scale=47") and weak[1].endswith("length_max_scale=16")
+    resized = preflight(
+        "data.max_response_length=128",
+        "+reward.custom_reward_function.reward_kwargs.length_scale=47",
+        "+reward.custom_reward_function.reward_kwargs.length_max_scale=16",
+    )
+    assert not any("length term moves by at most" in f.text for f in resized)
