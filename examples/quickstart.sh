@@ -23,10 +23,9 @@ export CPU_VENV="${CPU_VENV:-$REPO/.venv-cpu}"
 CPU_PY="$CPU_VENV/bin/python"
 OUT="${OUT_DIR:-$REPO/outputs/quickstart}"
 MODEL="${MODEL_CACHE:-$REPO/outputs/models/smollm2-135m-instruct}"
-# 20 steps (12 before the update computed each prompt once; 10 before it used both cores on real tokens).
-# A step of 32 responses took 65-106 s (mean 77) before, 25-43 s (mean 33) after (docs/results.md); the
-# minutes saved buy 8 more steps (256 more responses): `make demo` measured 20 min after setup (warm-up
-# 4, two evaluations 1.4 and 1.1, GRPO with start-up and the final checkpoint 12.7), inside 45 minutes.
+# 20 steps of 4 prompts x 8 responses: a 32-response step took 22-36 s (mean 26.6) on the 2-core box, and
+# `make demo` 20-22 min after setup (warm-up ~3.5, evaluations with and without length budgets ~3 before
+# and ~2.5 after, GRPO with start-up and the final checkpoint ~10.5; docs/results.md), inside 45 minutes.
 export STEPS="${STEPS:-20}" PROMPTS="${PROMPTS:-4}" SEED="${SEED:-1}"
 EVAL_BACKEND="${EVAL_BACKEND:-vllm}"
 DEMO_DATA="$REPO/examples/demo_data"

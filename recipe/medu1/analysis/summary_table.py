@@ -63,7 +63,8 @@ def notes(summary: dict[str, Any]) -> list[str]:
                 f"{name}: credited answers that only repeat the question's words: "
                 f"{row['echo_credited']} before, {after[name]['echo_credited']} after."
             )
-    for name, c in summary["criteria"].items():
+    targets = {**summary["criteria"], **summary.get("length", {}).get("criteria", {})}
+    for name, c in targets.items():
         lines.append(f"{name}: {c['value']:+.2f} (target {c['target']}, {'met' if c['met'] else 'not met'}).")
     return lines
 

@@ -62,6 +62,16 @@ def test_notes_give_trend_echoes_and_criteria_from_the_summary() -> None:
     assert "medmcqa: credited" not in text
 
 
+def test_length_criteria_follow_the_others() -> None:
+    data = summary()
+    data["length"] = {
+        "criteria": {
+            "heldout_max_within_budget_gain_points": {"value": -7.8, "target": ">= 20.0", "met": False}
+        }
+    }
+    assert render(data).endswith("heldout_max_within_budget_gain_points: -7.80 (target >= 20.0, not met).")
+
+
 def test_a_missed_criterion_says_not_met() -> None:
     data = summary()
     data["eval"]["after"]["all"]["score"] = -1.7
