@@ -173,6 +173,15 @@ def check_algorithm(ctx: Preflight) -> list[Finding]:
                 f"(available: {', '.join(sorted(ADV_ESTIMATOR_REGISTRY))})"
             )
         )
+    if estimator == "gdpo":
+        # Measured 2026-12-07: verl 0.9.1's GDPO reads batch["prompts"], which the V1 trainer's batch (the
+        # only one this recipe runs) does not hold; the run dies at the first advantage, after start-up.
+        findings.append(
+            error(
+                "algorithm.adv_estimator=gdpo fails in verl 0.9.1's V1 trainer at the first step (its GDPO "
+                "reads batch['prompts'], absent from the V1 batch: KeyError 'prompts'); use grpo"
+            )
+        )
     rollout = cfg.actor_rollout_ref.rollout
     # The registry's loaders import the engine lazily, so listing its names needs no vLLM install.
     engines = sorted(RolloutReplicaRegistry._registry)
