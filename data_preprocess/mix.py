@@ -41,7 +41,7 @@ import pyarrow.parquet as pq
 
 from data_preprocess.core.files import write_atomic, write_table
 from data_preprocess.core.pipeline import LENGTH_MODES
-from data_preprocess.core.prompts import with_length_budget
+from data_preprocess.core.prompts import length_mode, with_length_budget
 from data_preprocess.core.readers import require_path
 from data_preprocess.core.schema import ROW_SCHEMA
 
@@ -105,8 +105,7 @@ def _budget_counts(table: pa.Table) -> dict[str, dict[str, int]]:
     for source, budget in zip(
         sources, table.column("extra_info").combine_chunks().field("length_budget").to_pylist(), strict=True
     ):
-        mode = "exact" if (budget or 0) > 0 else "max" if (budget or 0) < 0 else "none"
-        counts.setdefault(source, Counter())[mode] += 1
+        counts.setdefault(source, Counter())[length_mode(budget or 0)] += 1
     return {source: dict(sorted(c.items())) for source, c in sorted(counts.items())}
 
 

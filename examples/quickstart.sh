@@ -24,7 +24,7 @@ CPU_PY="$CPU_VENV/bin/python"
 OUT="${OUT_DIR:-$REPO/outputs/quickstart}"
 MODEL="${MODEL_CACHE:-$REPO/outputs/models/smollm2-135m-instruct}"
 # 20 steps of 4 prompts x 8 responses: a 32-response step took 22-36 s (mean 26.6) on the 2-core box, and
-# `make demo` 20-22 min after setup (warm-up ~3.5, evaluations with and without length budgets ~3 before
+# `make demo` 19.5-22 min after setup (warm-up ~3.5, evaluations with and without length budgets ~3 before
 # and ~2.5 after, GRPO with start-up and the final checkpoint ~10.5; docs/results.md), inside 45 minutes.
 export STEPS="${STEPS:-20}" PROMPTS="${PROMPTS:-4}" SEED="${SEED:-1}"
 EVAL_BACKEND="${EVAL_BACKEND:-vllm}"

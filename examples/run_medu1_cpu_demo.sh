@@ -44,7 +44,7 @@ DEMO_OVERRIDES=(
     actor_rollout_ref.actor.use_kl_loss=False
     # lr 5e-6: the paper's 1e-6 would not move a real model in 40 updates. At 2e-5 a single lucky group
     # (gold C, its C answers right) moved the letter distribution so far that within 4 steps one letter
-    # held 94 % of the MCQ answers, and a group whose answers all name one wrong letter carries no letter
+    # held 75-94 % of the MCQ answers, and a group whose answers all name one wrong letter carries no letter
     # signal back: 100 % one letter after 20 steps (with balanced gold letters, with a 10x entropy bonus,
     # with every MCQ warm-up answer in the format alike). At 5e-6 no letter took over (docs/results.md).
     actor_rollout_ref.actor.optim.lr=5e-6

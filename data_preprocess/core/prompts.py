@@ -49,6 +49,11 @@ def length_instruction(length_budget: int) -> str:
     return ""
 
 
+def length_mode(length_budget: int) -> str:
+    """The mode a signed budget asks for: "exact" (> 0), "max" (< 0) or "none" (0)."""
+    return "exact" if length_budget > 0 else "max" if length_budget < 0 else "none"
+
+
 def length_suffix(length_budget: int) -> str:
     """What a length budget appends to the user turn (a space, then the instruction; "" for 0), so that the
     evaluator can strip and replace it exactly as the converters wrote it."""

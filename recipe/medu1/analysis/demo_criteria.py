@@ -54,9 +54,10 @@ def last_third_equal_groups(steps: list[dict[str, Any]]) -> float:
 
 
 def top_letter_share(block: dict[str, dict[str, Any]]) -> float:
-    """The largest top-letter share over the MCQ benchmarks of one evaluation (NaN without MCQ)."""
+    """The largest top-letter share over the MCQ benchmarks of one evaluation; NaN without MCQ or when a
+    benchmark's share is NaN (no answer named a letter), which ``max`` alone would skip unless first."""
     shares = [b["letters"]["top_letter_share"] for b in block.values() if "letters" in b]
-    return max(shares) if shares else math.nan
+    return max(shares) if shares and not any(math.isnan(share) for share in shares) else math.nan
 
 
 def judged(values: dict[str, float], targets: dict[str, tuple[str, float]]) -> dict[str, dict[str, Any]]:

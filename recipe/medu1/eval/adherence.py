@@ -17,6 +17,8 @@ import statistics
 from collections import defaultdict
 from typing import Any
 
+from data_preprocess.core.prompts import length_mode
+
 #: Relative distances |L − N| / N whose within-share is reported (as ``within_10`` and ``within_25``).
 TOLERANCES = (0.10, 0.25)
 
@@ -24,10 +26,6 @@ TOLERANCES = (0.10, 0.25)
 def budget_of(record: dict[str, Any]) -> int:
     """The signed length budget a stored sample's prompt carried (0: none)."""
     return int(record["extra_info"].get("length_budget") or 0)
-
-
-def mode_of(budget: int) -> str:
-    return "exact" if budget > 0 else "max" if budget < 0 else "none"
 
 
 def _mean(values: list[float]) -> float:
@@ -41,7 +39,7 @@ def arm_metrics(budget: int, records: list[dict[str, Any]]) -> dict[str, Any]:
     target)."""
     lengths = [int(r["response_tokens"]) for r in records]
     row: dict[str, Any] = {
-        "mode": mode_of(budget),
+        "mode": length_mode(budget),
         "budget": abs(budget),
         "n": len(records),
         "mean_length": _mean([float(length) for length in lengths]),
@@ -73,7 +71,7 @@ def _block(records: list[dict[str, Any]]) -> dict[str, Any]:
     by_budget: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for record in records:
         by_budget[budget_of(record)].append(record)
-    order = sorted(by_budget, key=lambda b: (["none", "exact", "max"].index(mode_of(b)), abs(b)))
+    order = sorted(by_budget, key=lambda b: (["none", "exact", "max"].index(length_mode(b)), abs(b)))
     return {
         "arms": [arm_metrics(budget, by_budget[budget]) for budget in order],
         "exact_length_correlation": exact_length_correlation(records),

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
-from recipe.medu1.preflight.composition import plain
+from data_preprocess.core.prompts import length_mode
 from recipe.medu1.preflight.data import DataFile
 from recipe.medu1.preflight.findings import Finding, fact, warning
+from recipe.medu1.preflight.reward import configured_settings
 from reward_score import resolve_settings
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def budgets_per_source(data_file: DataFile) -> dict[str, list[int]]:
 
 
 def _source_text(source: str, budgets: list[int]) -> str:
-    modes = Counter("exact" if b > 0 else "max" for b in budgets if b)
+    modes = Counter(length_mode(b) for b in budgets if b)
     with_budget = sum(modes.values())
     text = f"{source} {with_budget}/{len(budgets)} ({100 * with_budget / len(budgets):.0f} %"
     if with_budget:
@@ -54,11 +55,9 @@ PAPER_RESPONSE_CAP = 4096
 def _weak_scales(ctx: Preflight, modes: set[str], cap: int) -> list[Finding]:
     """A warning per budget mode whose term cannot move by MIN_LENGTH_TERM_REACH over the response cap,
     with the paper's scale resized to this cap."""
-    kwargs = plain((ctx.cfg.reward.get("custom_reward_function") or {}).get("reward_kwargs"))
-    try:
-        settings, _ = resolve_settings(kwargs)
-    except ValueError:
-        return []  # the reward check reports the bad kwarg
+    settings = configured_settings(ctx)
+    if settings is None:
+        return []
     paper, _ = resolve_settings({"preset": "medu1"})
     findings = []
     for mode, key in (("exact", "length_scale"), ("max", "length_max_scale")):
@@ -85,7 +84,7 @@ def check_length_budgets(ctx: Preflight) -> list[Finding]:
         per_source = budgets_per_source(data_file)
         if not per_source:
             continue
-        modes |= {"exact" if b > 0 else "max" for budgets in per_source.values() for b in budgets if b}
+        modes |= {length_mode(b) for budgets in per_source.values() for b in budgets if b}
         parts = ", ".join(_source_text(source, budgets) for source, budgets in sorted(per_source.items()))
         lines.append(f"{data_file.key}: {parts}")
         unreachable = sorted({b for budgets in per_source.values() for b in budgets if b > cap})

@@ -15,6 +15,7 @@ from reward_score import NUMERIC_RESULT_KEYS, RESULT_KEYS, resolve_settings
 
 if TYPE_CHECKING:
     from recipe.medu1.preflight.context import Preflight
+    from reward_score.settings import RewardSettings
 
 # Names that exist only in verl's legacy reward-manager registry (verl/workers/reward_manager/).
 LEGACY_ONLY_REWARD_MANAGERS = ("batch", "prime")
@@ -127,15 +128,21 @@ def check_reward_function(ctx: Preflight) -> list[Finding]:
     return [_call_on_row(compute_score, file, task, row, label) for task, (file, row) in sorted(rows.items())]
 
 
+def configured_settings(ctx: Preflight) -> RewardSettings | None:
+    """The reward settings the config's ``reward_kwargs`` give ``compute_score``; None for a bad kwarg
+    (check_reward_function reports it with the row it failed on)."""
+    kwargs = plain((ctx.cfg.reward.get("custom_reward_function") or {}).get("reward_kwargs"))
+    try:
+        return resolve_settings(kwargs)[0]
+    except ValueError:
+        return None
+
+
 def check_training_reward_settings(ctx: Preflight) -> list[Finding]:
     """Refuse evaluation-only reward settings in a training config: ``freeform_fallback`` reads an answer
     from untagged prose, and a training reward must not pay prose (the policy would stop writing tags)."""
-    kwargs = plain((ctx.cfg.reward.get("custom_reward_function") or {}).get("reward_kwargs"))
-    try:
-        settings, _ = resolve_settings(kwargs)
-    except ValueError:
-        return []  # check_reward_function reports the bad kwarg with the row it failed on
-    if settings.freeform_fallback:
+    settings = configured_settings(ctx)
+    if settings is not None and settings.freeform_fallback:
         return [
             error(
                 "reward.custom_reward_function.reward_kwargs.freeform_fallback=True is evaluation-only: a "

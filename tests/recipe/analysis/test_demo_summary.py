@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pyarrow as pa
@@ -336,3 +337,12 @@ def test_length_evaluations_in_their_own_folders(tmp_path: Path, capsys: pytest.
     assert "| exact | 32 | 70 | 40 | 0.60 | 0.30 | 25% | 75% |" in printed
     assert "| max | 64 | 70 | 40 | 0.60 | 0.30 | 25% | 75% |" in printed
     assert "| none | - | 70 | 40 | - | - | - | - |" in printed
+
+
+def test_a_benchmark_without_letter_answers_makes_the_letter_criterion_unmeasured() -> None:
+    """One MCQ benchmark whose answers name no letter (share NaN) is not measured, whichever benchmark comes
+    first: ``max`` alone would return 0.3 for [0.3, NaN]."""
+    for shares in ([0.3, math.nan], [math.nan, 0.3]):
+        block = {f"b{i}": {"letters": {"top_letter_share": share}} for i, share in enumerate(shares)}
+        assert math.isnan(dc.top_letter_share(block))
+    assert dc.top_letter_share({"a": {"letters": {"top_letter_share": 0.3}}, "b": {}}) == 0.3
