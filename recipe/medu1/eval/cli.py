@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from data_preprocess.core.files import write_atomic
 from recipe.medu1.eval import store
-from recipe.medu1.eval.generation import BACKENDS, DEFAULT_BATCH_SIZE, seed_scope, vllm_available
+from recipe.medu1.eval.generation import BACKENDS, DEFAULT_BATCH_SIZE, DTYPES, seed_scope, vllm_available
 from recipe.medu1.eval.length_figure import write_length_figure
 from recipe.medu1.eval.prompts import parse_length_budgets
 from recipe.medu1.eval.report import write_figure, write_markdown
@@ -51,6 +51,7 @@ def build_settings(args: argparse.Namespace, backend: str) -> dict[str, Any]:
         "seed": args.seed,
         "length_budgets": args.length_budget,
         "max_model_len": args.max_model_len,
+        "dtype": args.dtype,
         "preset": args.preset,
         "reward_kwargs": args.reward_kwargs,
         "freeform": args.freeform,
@@ -140,6 +141,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     add("--seed", type=int, default=0)
     add("--max_model_len", type=int, default=None, help="context length (default: the model config's)")
+    add(
+        "--dtype",
+        choices=DTYPES,
+        default=None,
+        help="the dtype the model computes in, both backends (default: the checkpoint's; bfloat16 is the "
+        "dtype the CPU demo's rollout samples in)",
+    )
     add(
         "--length_budget",
         nargs="+",

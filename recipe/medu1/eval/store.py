@@ -36,6 +36,7 @@ GENERATION_KEYS = (
     "seed",
     "max_model_len",
     "seed_scope",
+    "dtype",
 )
 
 Key = tuple[str, str, int, int, int]

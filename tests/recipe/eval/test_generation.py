@@ -101,3 +101,12 @@ def test_vllm_cpu_engine_computes_on_every_allowed_core(
     finally:
         torch.set_num_threads(threads)
     assert seen["bind"] == ",".join(str(cpu) for cpu in sorted(os.sched_getaffinity(0)))
+
+
+def test_hf_computes_in_the_asked_dtype_else_the_checkpoints(tiny_model_dir: Path, tiny_tokenizer) -> None:
+    import torch
+
+    sampling = Sampling(temperature=0.0, top_p=1.0, max_new_tokens=2)
+    assert HFBackend(str(tiny_model_dir), tiny_tokenizer, sampling).model.dtype == torch.float32
+    backend = HFBackend(str(tiny_model_dir), tiny_tokenizer, sampling, "bfloat16")
+    assert backend.model.dtype == torch.bfloat16

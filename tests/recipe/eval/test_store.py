@@ -88,3 +88,12 @@ def test_check_settings_refuses_another_seed_scope_or_freeform_scoring() -> None
         eval_store.check_settings(saved, {**saved, "seed_scope": "engine"})
     with pytest.raises(eval_store.SettingsMismatch, match="freeform True"):
         eval_store.check_settings(saved, {**saved, "freeform": True})
+
+
+def test_check_settings_refuses_another_compute_dtype_and_accepts_runs_from_before_the_setting() -> None:
+    """bfloat16 samples differ from float32 ones; a run stored before ``--dtype`` existed computed in the
+    checkpoint's dtype, which is what no ``--dtype`` asks for."""
+    saved = {"model": "m", "seed": 0, "seed_scope": "engine", "preset": "robust", "freeform": False}
+    eval_store.check_settings(saved, {**saved, "dtype": None})
+    with pytest.raises(eval_store.SettingsMismatch, match="dtype: stored None, requested 'bfloat16'"):
+        eval_store.check_settings(saved, {**saved, "dtype": "bfloat16"})
