@@ -163,10 +163,12 @@ def check_checkpoint_size(ctx: Preflight) -> list[Finding]:
 
 
 def check_memory_settings(ctx: Preflight) -> list[Finding]:
-    """Entropy checkpointing with an entropy bonus; log-prob token budget against the logits it holds."""
+    """Entropy checkpointing with an entropy bonus (not on CPU, where the adapter computes the entropy at
+    response positions only, so its kept activations are small and recomputing them only costs time);
+    log-prob token budget against the logits it holds."""
     cfg, findings = ctx.cfg, []
     actor = cfg.actor_rollout_ref.actor
-    if float(actor.entropy_coeff) and not actor.entropy_checkpointing:
+    if float(actor.entropy_coeff) and not actor.entropy_checkpointing and cfg.trainer.device != "cpu":
         findings.append(
             warning(
                 f"actor_rollout_ref.actor.entropy_coeff={actor.entropy_coeff} without "

@@ -81,6 +81,8 @@ def test_memory_and_startup_warnings(preflight):
         WARNING,
     )
     assert any("entropy_checkpointing=True" in w for w in warnings)
+    on_cpu = preflight("actor_rollout_ref.actor.entropy_checkpointing=False", "trainer.device=cpu")
+    assert not [w for w in of_level(on_cpu, WARNING) if "entropy_checkpointing" in w]
     assert any(
         w.startswith("actor_rollout_ref.rollout.log_prob_max_token_len_per_gpu=49152 holds ~15 GB")
         for w in warnings
