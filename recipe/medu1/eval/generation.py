@@ -222,14 +222,14 @@ class VLLMBackend:
         kwargs: dict[str, Any] = {"tensor_parallel_size": options.tensor_parallel_size}
         if options.max_model_len:
             kwargs["max_model_len"] = options.max_model_len
+        if options.dtype:
+            kwargs["dtype"] = options.dtype
         if self.on_cpu:
             from recipe.medu1.cpu.resources import use_cores
 
             use_cores()
-            dtype = options.dtype or checkpoint_dtype(model)
-            kwargs.update(enforce_eager=True, seed=options.seed, dtype=dtype)
-        elif options.dtype:
-            kwargs["dtype"] = options.dtype
+            kwargs.setdefault("dtype", checkpoint_dtype(model))
+            kwargs.update(enforce_eager=True, seed=options.seed)
         self.llm = LLM(model=model, **kwargs)
         self.stop = stop_ids(model, tokenizer)
 
