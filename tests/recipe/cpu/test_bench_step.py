@@ -87,3 +87,27 @@ def test_kill_session_ends_processes_in_other_process_groups_too() -> None:
     while resources.session_members(run.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert resources.session_members(run.pid) == []
+
+
+def test_more_steps_are_averaged_from_step_2_on(tmp_path: Path, monkeypatch) -> None:
+    """--steps N: every figure is the mean of steps 2..N (step 1's one-time start-up left out)."""
+    logged = [(1, 99.0, 90.0), (2, 8.0, 13.0), (3, 10.0, 17.0)]
+
+    class FakePopen:
+        def __init__(self, command, env, **kwargs):
+            assert env["STEPS"] == "3"
+            metrics = Path(env["OUT_DIR"]) / "metrics.jsonl"
+            metrics.parent.mkdir(parents=True)
+            lines = [
+                json.dumps({"step": n, "data": {"timing_s/update_actor": update, "timing_s/step": step}})
+                for n, update, step in logged
+            ]
+            metrics.write_text("\n".join(lines) + "\n")
+            self.pid = 2**22 + 3
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(bench_step.subprocess, "Popen", FakePopen)
+    timing = bench_step.run_variant("demo", tmp_path / "m", tmp_path / "t.parquet", tmp_path / "out", steps=3)
+    assert timing["update_actor"] == 9.0 and timing["step"] == 15.0
