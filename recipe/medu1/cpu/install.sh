@@ -76,6 +76,14 @@ else:
     where = os.path.realpath(next(iter(spec.submodule_search_locations))) if spec else None
     if where != os.path.join(repo, "recipe"):
         problems.append(f"med-u1 is installed from {where}, not from {repo}")
+    # An editable install keeps the entry points of the pyproject.toml it was installed from.
+    import tomllib
+
+    with open(os.path.join(repo, "pyproject.toml"), "rb") as handle:
+        declared = tomllib.load(handle)["project"]["entry-points"]["verl.plugins"]
+    installed = {ep.name: ep.value for ep in md.distribution("med-u1").entry_points if ep.group == "verl.plugins"}
+    if installed != declared:
+        problems.append(f"med-u1's installed verl.plugins entry points {installed} are not pyproject's {declared}")
 for broken in ("torchvision", "torchaudio", "torchcodec"):
     if importlib.util.find_spec(broken) is not None:
         problems.append(f"{broken} is installed (breaks imports next to the CPU torch)")

@@ -38,16 +38,14 @@ with the patch off.
   The adapter polls every ``MEDU1_CPU_POLL_S`` seconds (default 0.25; a poll is one metadata request to
   the run's TransferQueue controller, milliseconds).
 
-Patches of modules that are not imported yet (vLLM, verl's FSDP engine) wait for that import: importing
-them eagerly with verl would cost every Ray worker seconds and risk import cycles inside ``import verl``.
+Patches of modules that are not imported yet (vLLM, verl's FSDP engine) wait for that import
+(:mod:`recipe.medu1.after_import`): importing them eagerly with verl would cost every Ray worker seconds and
+memory and risk import cycles inside ``import verl``.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
-import importlib.abc
-import importlib.machinery
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -57,6 +55,7 @@ from typing import Any
 
 import torch
 
+from recipe.medu1.after_import import when_imported
 from recipe.medu1.cpu.log_probs import token_log_probs
 from recipe.medu1.cpu.packed_attention import register_packed_attention
 from recipe.medu1.cpu.resources import report_threads, session_cpu_seconds
@@ -228,49 +227,12 @@ def patch_replay_buffer(module: ModuleType) -> None:
     cls.__init__ = __init__
 
 
-class _PatchAfterImport(importlib.abc.MetaPathFinder):
-    """Runs ``patches[name](module)`` right after module ``name`` executes, whenever it gets imported."""
-
-    def __init__(self) -> None:
-        self.patches: dict[str, Callable[[ModuleType], None]] = {}
-
-    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
-        patch = self.patches.pop(fullname, None)
-        if patch is None:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or spec.loader is None:
-            return None  # the normal import machinery reports it (ImportError, as callers expect)
-        loader_exec = spec.loader.exec_module
-
-        def exec_module(module: ModuleType) -> None:
-            loader_exec(module)
-            patch(module)
-
-        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
-        return spec
-
-
-_AFTER_IMPORT = _PatchAfterImport()
-
-
-def patch_when_imported(name: str, patch: Callable[[ModuleType], None]) -> None:
-    """Apply ``patch`` to module ``name`` now if it is imported, else as soon as it is imported."""
-    module = sys.modules.get(name)
-    if module is not None:
-        patch(module)
-        return
-    _AFTER_IMPORT.patches[name] = patch
-    if _AFTER_IMPORT not in sys.meta_path:
-        sys.meta_path.insert(0, _AFTER_IMPORT)
-
-
 def apply_all() -> None:
     """Apply every patch of this module (idempotent)."""
     patch_init_process_group()
-    patch_when_imported(VLLM_GEMM_MODULE, patch_vllm_module)
-    patch_when_imported(VLLM_LINEAR_MODULE, require_vllm_gemm_patched)
-    patch_when_imported(VERL_FSDP_ENGINE_MODULE, patch_fsdp_engine_module)
+    when_imported(VLLM_GEMM_MODULE, patch_vllm_module)
+    when_imported(VLLM_LINEAR_MODULE, require_vllm_gemm_patched)
+    when_imported(VERL_FSDP_ENGINE_MODULE, patch_fsdp_engine_module)
     for name in VERL_TIMER_MODULES:
-        patch_when_imported(name, patch_trainer_timer)
-    patch_when_imported(VERL_REPLAY_MODULE, patch_replay_buffer)
+        when_imported(name, patch_trainer_timer)
+    when_imported(VERL_REPLAY_MODULE, patch_replay_buffer)

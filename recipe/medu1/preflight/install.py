@@ -20,16 +20,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from recipe.medu1.preflight.findings import Finding, error
+from recipe.medu1.train.plugins import PLUGIN_MODULES
 
 if TYPE_CHECKING:
     from recipe.medu1.preflight.context import Preflight
 
 DISTRIBUTION = "med-u1"
-# Our two verl.plugins entry points (pyproject.toml) and the modules behind them.
-PLUGINS = {
-    "medu1_reward_manager": "recipe.medu1.train.reward_manager",
-    "medu1_trainer": "recipe.medu1.train.trainer",
-}
+# Our verl.plugins entry point (pyproject.toml) and the module behind it.
+ENTRY_POINT, ENTRY_MODULE = "medu1", "recipe.medu1.train.plugins"
 # What the trainer would import, seen from a fresh interpreter started the way `python -m` starts one
 # (current directory first on sys.path): the path of recipe/medu1/__init__.py, or the import error.
 _PROBE = (
@@ -41,24 +39,24 @@ _PROBE = (
 
 
 def check_plugins(ctx: Preflight) -> list[Finding]:
-    """Import both plugin modules directly and confirm verl can find them as installed entry points."""
+    """Import the entry point's module and both plugin modules directly (verl would swallow their errors),
+    and confirm verl can find the entry point as installed."""
     findings = []
-    for entry_point, module in PLUGINS.items():
+    for module in (ENTRY_MODULE, *PLUGIN_MODULES.values()):
         try:
             importlib.import_module(module)
         except Exception as exc:
-            findings.append(
-                error(f"verl plugin {entry_point} ({module}) fails to import: {type(exc).__name__}: {exc}")
+            failure = f"{type(exc).__name__}: {exc}"
+            findings.append(error(f"verl plugin module {module} fails to import: {failure}"))
+    installed = {ep.name: ep.value for ep in importlib.metadata.entry_points(group="verl.plugins")}
+    if installed.get(ENTRY_POINT) != ENTRY_MODULE:
+        findings.append(
+            error(
+                f"verl plugin entry point {ENTRY_POINT} = {ENTRY_MODULE} is not installed (found "
+                f"{installed.get(ENTRY_POINT)!r}), so Ray workers would never register our trainer and "
+                "reward manager: run `pip install -e .` in the repository (on every node)"
             )
-    installed = {ep.name for ep in importlib.metadata.entry_points(group="verl.plugins")}
-    findings += [
-        error(
-            f"verl plugin entry point {entry_point} ({module}) is not installed, so Ray workers would never "
-            "register it: run `pip install -e .` in the repository (on every node)"
         )
-        for entry_point, module in PLUGINS.items()
-        if entry_point not in installed
-    ]
     return findings
 
 

@@ -7,11 +7,10 @@ valid response tokens exactly as verl counts them (the attention mask over the r
 included) to ``compute_score``, and returns every reward term as ``reward_extra_info`` so that
 validation logs ``val-aux/<data_source>/<term>/...`` and the medu1 trainer can log per-task means.
 
-This module is the ``verl.plugins`` entry point ``medu1_reward_manager``: verl imports it in every
-process that imports verl (Ray workers included), which is the only way the registration reaches the
-``RewardLoopWorker`` actors. Importing it must stay cheap and side-effect free apart from the
-registration. verl logs a failing plugin only at DEBUG level, so a failure is printed to stderr
-before it propagates; ``python -m recipe.medu1.preflight`` imports this module directly.
+The ``verl.plugins`` entry point (:mod:`recipe.medu1.train.plugins`) imports this module right after verl
+imports its reward-manager registry, in every process that does (the ``RewardLoopWorker`` actors among
+them). Importing it must stay side-effect free apart from the registration. A failure is printed to
+stderr before it propagates; ``python -m recipe.medu1.preflight`` imports this module directly.
 """
 
 from __future__ import annotations

@@ -11,9 +11,10 @@ Two verl 0.9.1 details shape this module:
 - ``trainer_mode`` is also a behaviour switch: verl's trainer tests ``trainer_mode != "sync"`` to
   enable the async replay buffer and in-flight prompt reissue. The registry name must differ from
   "sync" (re-registering it raises), so ``__init__`` sets the mode back to "sync" before verl reads it.
-- Registration has to happen in the TaskRunner Ray actor, hence the ``verl.plugins`` entry point
-  ``medu1_trainer``. verl logs a failing plugin only at DEBUG level, so an import failure is printed
-  to stderr before it propagates; ``python -m recipe.medu1.preflight`` imports this module directly.
+- Registration has to happen in the TaskRunner Ray actor: the ``verl.plugins`` entry point
+  (:mod:`recipe.medu1.train.plugins`) imports this module right after verl imports
+  ``verl.trainer.ppo.v1``, where verl looks the trainer up. An import failure is printed to stderr
+  before it propagates; ``python -m recipe.medu1.preflight`` imports this module directly.
   It needs verl's run-time dependencies (TransferQueue, cachetools, fastapi, uvicorn), which the
   package's base install brings.
 """

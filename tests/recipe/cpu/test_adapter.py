@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from recipe.medu1.after_import import when_imported
 from recipe.medu1.cpu.patches import (
     ENGINE_METHODS,
     PATCHED_MARK,
@@ -28,7 +29,6 @@ from recipe.medu1.cpu.patches import (
     gloo_backend,
     patch_fsdp_engine_module,
     patch_vllm_module,
-    patch_when_imported,
     require_attr,
     require_vllm_gemm_patched,
 )
@@ -180,7 +180,7 @@ def test_patch_waits_for_a_module_not_yet_imported(tmp_path: Path, monkeypatch: 
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
     monkeypatch.delitem(sys.modules, "medu1_fake_gemm", raising=False)
-    patch_when_imported("medu1_fake_gemm", patch_vllm_module)
+    when_imported("medu1_fake_gemm", patch_vllm_module)
     module = importlib.import_module("medu1_fake_gemm")
     assert getattr(getattr(module, VLLM_GEMM_SYMBOL), PATCHED_MARK)
 

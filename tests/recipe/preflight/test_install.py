@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 
+from recipe.medu1.preflight import install
 from recipe.medu1.preflight.findings import ERROR, of_level
 from recipe.medu1.preflight.install import check_package_location, installed_package_dir, trainer_view
 
@@ -43,3 +45,34 @@ def test_a_namespace_recipe_folder_does_not_shadow(tmp_path, monkeypatch):
     (tmp_path / "recipe" / "dapo").mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
     assert check_package_location(None) == []
+
+
+def test_the_installed_plugins_pass():
+    assert install.check_plugins(None) == []
+
+
+def test_a_stale_entry_point_is_refused(monkeypatch):
+    """An install made before the light entry point (two entry points naming the heavy modules)."""
+    stale = [
+        importlib.metadata.EntryPoint("medu1_trainer", "recipe.medu1.train.trainer", "verl.plugins"),
+        importlib.metadata.EntryPoint(
+            "medu1_reward_manager", "recipe.medu1.train.reward_manager", "verl.plugins"
+        ),
+    ]
+    monkeypatch.setattr(install.importlib.metadata, "entry_points", lambda group: stale)
+    [finding] = install.check_plugins(None)
+    assert "entry point medu1 = recipe.medu1.train.plugins is not installed" in finding.text
+    assert "pip install -e ." in finding.text
+
+
+def test_a_plugin_module_that_fails_to_import_is_named(monkeypatch):
+    real_import = install.importlib.import_module
+
+    def failing(name):
+        if name == "recipe.medu1.train.trainer":
+            raise ModuleNotFoundError("No module named 'transfer_queue'")
+        return real_import(name)
+
+    monkeypatch.setattr(install.importlib, "import_module", failing)
+    [finding] = install.check_plugins(None)
+    assert "recipe.medu1.train.trainer fails to import: ModuleNotFoundError" in finding.text
