@@ -34,6 +34,11 @@ DEMO_OVERRIDES=(
     # a group then share one copy of their prompt in the update, and the LM head runs on response
     # positions only (recipe/medu1/cpu/shared_prompts.py): ~1.6k tokens computed instead of ~4k.
     actor_rollout_ref.actor.ppo_max_token_len_per_gpu=8192
+    # Activations recomputed in the backward (the smoke script keeps them): the demo's peak RAM was 12.9-13.4
+    # GB over 20 steps, over the 12-GB limit, the FSDP actor's update being the only part that grows.
+    # bench_step (5 steps of 32 responses, same start): peak 10.28 vs 11.90 GB, update 23.4 vs 19.7 s (1.19x),
+    # step 35.1 vs 30.9 s (1.14x). RAM is the machine's hard limit; time only the demo's budget.
+    actor_rollout_ref.model.enable_gradient_checkpointing=True
     # bf16 rollout: vLLM-CPU uses the AMX-BF16 kernels; the actor already trains in bf16 mixed precision
     # (verl's FSDP default), so rollout and actor see the same rounding (bench_step: generation 8 s vs 14 s
     # in fp32, step 1.14x in fp32).
