@@ -23,10 +23,10 @@ export CPU_VENV="${CPU_VENV:-$REPO/.venv-cpu}"
 CPU_PY="$CPU_VENV/bin/python"
 OUT="${OUT_DIR:-$REPO/outputs/quickstart}"
 MODEL="${MODEL_CACHE:-$REPO/outputs/models/smollm2-135m-instruct}"
-# 20 steps of 4 prompts x 8 responses: a 32-response step took 22-36 s (mean 26.6) on the 2-core box at
-# commit 630b6a5, and `make demo` 19.5-22 min after setup (warm-up ~3.5, evaluations with and without length
-# budgets ~3 before and ~2.5 after, GRPO with start-up and the final checkpoint ~10.5; docs/results.md),
-# inside 45 minutes; with the glibc threshold of run_medu1_cpu_smoke.sh a step takes 27-37 s (mean 30.4).
+# 20 steps of 4 prompts x 8 responses: on the 2-core box a 32-response step took 27-44 s (mean 37.0, seed 1
+# at commit 6c596da; responses of 46 tokens on average), and `make demo` 24 min after setup (warm-up ~3.5,
+# evaluations with and without length budgets ~3.5 before and ~2.5 after, GRPO with start-up and the final
+# checkpoint ~13.5; docs/results.md), inside 45 minutes.
 export STEPS="${STEPS:-20}" PROMPTS="${PROMPTS:-4}" SEED="${SEED:-1}"
 EVAL_BACKEND="${EVAL_BACKEND:-vllm}"
 DEMO_DATA="$REPO/examples/demo_data"
