@@ -182,8 +182,9 @@ def run_variant(
     ``steps`` (empty on failure or after ``timeout`` seconds, when the whole run is killed so the next
     variant starts on an idle machine) and the run's peak memory."""
     run_dir = out_dir / name
-    env = dict(os.environ, MODEL_PATH=str(model_dir), OUT_DIR=str(run_dir), STEPS=str(steps))
-    env.update(PROMPTS=str(prompts))
+    env = dict(
+        os.environ, MODEL_PATH=str(model_dir), OUT_DIR=str(run_dir), STEPS=str(steps), PROMPTS=str(prompts)
+    )
     env.update(TRAIN_FILES=str(train_file), VAL_FILES=str(train_file), CPU_VENV=str(Path(sys.prefix)))
     env.update(VARIANTS[name].env)
     overrides = ["data.shuffle=False", "trainer.save_freq=-1", *VARIANTS[name].overrides]

@@ -3,8 +3,8 @@ registries, in the processes that do, and nowhere else.
 
 Why: ``import verl`` imports every ``verl.plugins`` entry point in every process of a run (driver, task
 runner, rollout server, agent loop, reward loop, load balancer, FSDP workers). Our trainer subclasses
-verl's V1 trainer, whose package imports vLLM: as an entry point of its own it put 2,064 extra modules and
-~156 MB (PSS) into each of those processes, most of which never build a trainer. Here each plugin module is
+verl's V1 trainer, whose package imports vLLM: as an entry point of its own it put 2,085 extra modules and
+~196 MB (PSS) into each of those processes, most of which never build a trainer. Here each plugin module is
 imported right after verl's registry module for it has executed (:mod:`recipe.medu1.after_import`): the
 trainer with ``verl.trainer.ppo.v1`` (where verl looks up ``trainer.v1.trainer_mode``), the reward manager
 with ``verl.experimental.reward_loop.reward_manager`` (where it looks up ``reward.reward_manager.name``).
