@@ -42,6 +42,16 @@ class Shuffled(NamedTuple):
     answer: str
 
 
+class Reordered(NamedTuple):
+    """A prompt whose option lines were permuted: its messages, options and answer, and where each old
+    letter's text now stands (old letter -> new letter)."""
+
+    messages: list[dict[str, str]]
+    options: dict[str, str]
+    answer: str
+    new_letter: dict[str, str]
+
+
 def option_letters(n: int) -> list[str]:
     """The first ``n`` option letters, A, B, C, ..."""
     if not 0 < n <= len(LETTERS):
@@ -139,3 +149,23 @@ def balanced_position(movable: list[int], used: dict[int, int], rng: random.Rand
     imbalance that a policy gradient turns into a one-letter policy."""
     fewest = min(used.get(i, 0) for i in movable)
     return rng.choice([i for i in movable if used.get(i, 0) == fewest])
+
+
+def reorder_prompt(
+    messages: list[dict[str, str]], options: dict[str, str], answer: str, answer_at: int, rng: random.Random
+) -> Reordered | None:
+    """``messages`` with the last turn's option lines permuted (:func:`shuffle_options`, the answer at
+    position ``answer_at``); None when two options share a text (the new letter of an old one would be
+    ambiguous) or the last turn does not hold the option lines exactly once (nothing to relabel safely).
+    The messages are new objects: callers pass prompts shared with other samples."""
+    moved = shuffle_options(options, answer, rng, answer_at=answer_at)
+    letter_of_text = {text: letter for letter, text in moved.options.items()}
+    if len(letter_of_text) != len(options):
+        return None
+    user = messages[-1]
+    old_lines, new_lines = format_options(options), format_options(moved.options)
+    if user["content"].count(old_lines) != 1:
+        return None
+    relettered = {**user, "content": user["content"].replace(old_lines, new_lines)}
+    new_letter = {letter: letter_of_text[text] for letter, text in options.items()}
+    return Reordered([*messages[:-1], relettered], moved.options, moved.answer, new_letter)

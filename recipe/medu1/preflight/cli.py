@@ -70,6 +70,7 @@ CHECKS: tuple[Check, ...] = (
     Check(data.check_data_files),
     Check(length_budgets.check_length_budgets),
     Check(reward.check_reward_manager),
+    Check(reward.check_agent_loop),
     Check(reward.check_reward_function),
     Check(reward.check_training_reward_settings),
     Check(model.check_model),

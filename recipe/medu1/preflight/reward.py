@@ -64,6 +64,34 @@ def check_reward_manager(ctx: Preflight) -> list[Finding]:
     return [fact("reward manager", f"{manager_cfg.name} ({manager_cls.__name__})")]
 
 
+def check_agent_loop(ctx: Preflight) -> list[Finding]:
+    """Resolve the rollout's agent loop in verl's registry (an unknown name fails only in the rollout
+    worker, at the first step); ours must be graded by a manager that reads the order it wrote."""
+    from verl.experimental.agent_loop.agent_loop import _agent_loop_registry
+    from verl.trainer.ppo.reward import resolve_reward_manager_cls
+
+    from recipe.medu1.train.agent_loop import AGENT_LOOP_NAME
+    from recipe.medu1.train.reward_manager import REWARD_MANAGER_NAME, MedU1RewardManager
+
+    name = ctx.cfg.actor_rollout_ref.rollout.agent.default_agent_loop
+    if name not in _agent_loop_registry:
+        return [
+            error(
+                f"actor_rollout_ref.rollout.agent.default_agent_loop={name!r} is not a registered agent loop "
+                f"(available: {', '.join(sorted(_agent_loop_registry))})"
+            )
+        ]
+    if name == AGENT_LOOP_NAME and not issubclass(resolve_reward_manager_cls(ctx.cfg), MedU1RewardManager):
+        return [
+            error(
+                f"the {AGENT_LOOP_NAME!r} agent loop shows each response its own MCQ option order, which "
+                f"only the {REWARD_MANAGER_NAME!r} reward manager grades against: set "
+                f"reward.reward_manager.name={REWARD_MANAGER_NAME}"
+            )
+        ]
+    return [fact("agent loop", name)]
+
+
 def plausible_response(ground_truth: str) -> str:
     """A well-formed Med-U1 response that answers with the ground truth."""
     return f"<think>\nChecking the configuration before training.\n</think>\n<answer>{ground_truth}</answer>"

@@ -6,6 +6,8 @@ manager decodes the response but passes no length, so this one passes ``response
 valid response tokens exactly as verl counts them (the attention mask over the response part, EOS
 included) to ``compute_score``, and returns every reward term as ``reward_extra_info`` so that
 validation logs ``val-aux/<data_source>/<term>/...`` and the medu1 trainer can log per-task means.
+A sample whose MCQ options an agent loop showed in another order (:mod:`recipe.medu1.train.agent_loop`)
+is graded against that order: the answer letter, options and question it saw.
 
 The ``verl.plugins`` entry point (:mod:`recipe.medu1.train.plugins`) imports this module right after verl
 imports its reward-manager registry, in every process that does (the ``RewardLoopWorker`` actors among
@@ -30,6 +32,17 @@ except Exception as exc:  # pragma: no cover - only reached with a broken verl i
     raise
 
 REWARD_MANAGER_NAME = "medu1"
+#: Key in a sample's ``extra_fields`` under which an agent loop that rewrote the MCQ option order
+#: (:mod:`recipe.medu1.train.agent_loop`) leaves the order the sample saw; None or absent: the row's own.
+OPTION_ORDER_FIELD = "medu1_option_order"
+
+
+def as_seen(ground_truth: str, extra_info: dict, order: dict | None) -> tuple[str, dict]:
+    """The ground truth and extra_info the response must be graded against: the row's, or, when the
+    sample saw its options in another order, that order's answer letter, options and question."""
+    if not order:
+        return ground_truth, extra_info
+    return order["ground_truth"], {**extra_info, "options": order["options"], "question": order["question"]}
 
 
 def valid_response_length(data_item) -> int:
@@ -58,11 +71,14 @@ class MedU1RewardManager(NaiveRewardManager):
         valid_response_ids = data_item.batch["responses"][:length]
 
         non_tensor = data_item.non_tensor_batch
+        order = (non_tensor.get("tool_extra_fields") or {}).get(OPTION_ORDER_FIELD)
         # A copy: the row's dict is shared with the rest of the batch and must not be mutated here.
-        extra_info = dict(non_tensor.get("extra_info") or {})
+        ground_truth, extra_info = as_seen(
+            non_tensor["reward_model"]["ground_truth"], dict(non_tensor.get("extra_info") or {}), order
+        )
         call_kwargs = {
             "data_source": non_tensor["data_source"],
-            "ground_truth": non_tensor["reward_model"]["ground_truth"],
+            "ground_truth": ground_truth,
             "extra_info": extra_info,
             "response_length": length,
         }
@@ -87,5 +103,9 @@ class MedU1RewardManager(NaiveRewardManager):
         # Every term of reward_score.RESULT_KEYS goes to reward_extra_info (verl's validation metrics skip
         # the strings "pred" and "rule" except for majority voting), plus the row's task, so that validation
         # dumps, which carry no data_source, still say which task each response belongs to.
+        # "pred" names the option in the row's own order, as the ground truth in verl's dumps does, so that
+        # majority voting over a group compares options, not the letters each sample happened to see.
         info = {**result, "task": task_of(non_tensor["data_source"], extra_info)}
+        if order:
+            info["pred"] = order["row_letter"].get(result["pred"], result["pred"])
         return {"reward_score": float(result["score"]), "reward_extra_info": info}

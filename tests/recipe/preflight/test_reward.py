@@ -29,6 +29,19 @@ def test_unknown_manager_and_naive_with_budgets(preflight, data_dir):
     assert "set reward.reward_manager.name=medu1" in naive
 
 
+def test_agent_loop_is_resolved_and_ours_needs_our_manager(preflight):
+    (unknown,) = of_level(
+        preflight("actor_rollout_ref.rollout.agent.default_agent_loop=medu1_option_order"), ERROR
+    )
+    assert "default_agent_loop='medu1_option_order' is not a registered agent loop" in unknown
+    assert "medu1_option_orders" in unknown and "single_turn_agent" in unknown
+    ours = "actor_rollout_ref.rollout.agent.default_agent_loop=medu1_option_orders"
+    assert not of_level(preflight(ours), ERROR)
+    # dapo exists in verl's reward-loop registry but grades in the row's own order.
+    errors = of_level(preflight(ours, "reward.reward_manager.name=dapo"), ERROR)
+    assert any("only the 'medu1' reward manager grades" in e for e in errors), errors
+
+
 def test_unknown_reward_kwarg_fails_once_per_task(preflight):
     errors = of_level(preflight("+reward.custom_reward_function.reward_kwargs.bogus_knob=1"), ERROR)
     assert len(errors) == 3  # one call per task of the training data, each refusing the kwarg

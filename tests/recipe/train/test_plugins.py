@@ -10,17 +10,20 @@ import sys
 
 from recipe.medu1.train.plugins import PLUGIN_MODULES
 
-# A fresh interpreter (this one may have imported anything): what `import verl` loads, then what verl's two
+# A fresh interpreter (this one may have imported anything): what `import verl` loads, then what verl's three
 # registries hold once they are imported.
 PROBE = """
 import json, sys
 import verl
 light = {name: name in sys.modules for name in ("verl.trainer.ppo.v1", "recipe.medu1.train.trainer",
-                                                "recipe.medu1.train.reward_manager", "vllm")}
+                                                "recipe.medu1.train.reward_manager",
+                                                "recipe.medu1.train.agent_loop", "vllm")}
 from verl.trainer.ppo.v1 import get_trainer_cls
 from verl.experimental.reward_loop.reward_manager import get_reward_manager_cls
+from verl.experimental.agent_loop.agent_loop import _agent_loop_registry
 print(json.dumps({"after_import_verl": light, "trainer": get_trainer_cls("medu1").__module__,
-                  "reward_manager": get_reward_manager_cls("medu1").__module__}))
+                  "reward_manager": get_reward_manager_cls("medu1").__module__,
+                  "agent_loop": _agent_loop_registry["medu1_option_orders"]["_target_"]}))
 """
 
 
@@ -36,3 +39,5 @@ def test_import_verl_loads_no_trainer_and_the_registries_get_ours() -> None:
     assert not any(found["after_import_verl"].values()), found
     assert found["trainer"] == PLUGIN_MODULES["verl.trainer.ppo.v1"]
     assert found["reward_manager"] == PLUGIN_MODULES["verl.experimental.reward_loop.reward_manager"]
+    module = PLUGIN_MODULES["verl.experimental.agent_loop"]
+    assert found["agent_loop"] == f"{module}.OptionOrderAgentLoop"

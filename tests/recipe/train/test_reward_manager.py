@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from recipe.medu1.preflight.composition import compose_config
-from recipe.medu1.train.reward_manager import MedU1RewardManager, valid_response_length
+from recipe.medu1.train.reward_manager import OPTION_ORDER_FIELD, MedU1RewardManager, valid_response_length
 from reward_score import RESULT_KEYS, compute_score
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "recipe" / "medu1" / "config"
@@ -28,12 +28,15 @@ def extra_info(budget: int = BUDGET) -> dict:
     }  # fmt: skip
 
 
-def hand_built_batch(tokenizer, response_pad: int = 5, prompt_pad: int = 3):
-    """One sample as verl lays it out: left-padded prompt, right-padded response ending in EOS."""
+def hand_built_batch(
+    tokenizer, response_pad: int = 5, prompt_pad: int = 3, response: str = RESPONSE, seen: dict | None = None
+):
+    """One sample as verl lays it out: left-padded prompt, right-padded response ending in EOS; ``seen``:
+    the option order an agent loop left in the sample's extra fields."""
     from verl import DataProto
 
     prompt_ids = tokenizer(PROMPT)["input_ids"]
-    response_ids = tokenizer(RESPONSE)["input_ids"] + [tokenizer.eos_token_id]
+    response_ids = tokenizer(response)["input_ids"] + [tokenizer.eos_token_id]
     pad = tokenizer.pad_token_id
     prompts = torch.tensor([[pad] * prompt_pad + prompt_ids])
     responses = torch.tensor([response_ids + [pad] * response_pad])
@@ -48,6 +51,7 @@ def hand_built_batch(tokenizer, response_pad: int = 5, prompt_pad: int = 3):
             "data_source": np.array(["medqa"], dtype=object),
             "reward_model": np.array([{"style": "rule", "ground_truth": "E"}], dtype=object),
             "extra_info": np.array([extra_info()], dtype=object),
+            "tool_extra_fields": np.array([{"turn_scores": [], OPTION_ORDER_FIELD: seen}], dtype=object),
         }
     )
     return data, len(response_ids)
@@ -136,3 +140,31 @@ def test_a_scalar_reward_function_is_refused(tiny_tokenizer, tmp_path, monkeypat
     data, _ = hand_built_batch(tiny_tokenizer)
     with pytest.raises(TypeError, match="expects compute_score to return a dict"):
         score_with_manager(cfg, tiny_tokenizer, data)
+
+
+#: The sample saw PCI (the row's E) as A and aspirin (the row's A) as E.
+SEEN = {
+    "ground_truth": "A",
+    "options": '{"A": "PCI", "B": "heparin", "C": "metoprolol", "D": "nitroglycerin", "E": "aspirin"}',
+    "question": "Which of the following is the most appropriate next step?",
+    "row_letter": {"A": "E", "B": "B", "C": "C", "D": "D", "E": "A"},
+}
+
+
+def test_a_sample_is_graded_in_the_option_order_it_saw(cfg, tiny_tokenizer):
+    answers_a = RESPONSE.replace("<answer>E</answer>", "<answer>A</answer>")
+    seen = score_with_manager(
+        cfg, tiny_tokenizer, hand_built_batch(tiny_tokenizer, response=answers_a, seen=SEEN)[0]
+    )
+    row = score_with_manager(cfg, tiny_tokenizer, hand_built_batch(tiny_tokenizer, response=answers_a)[0])
+    assert seen[1]["reward_extra_info"]["acc"] == 1.0  # "A" is PCI in the order this sample saw
+    assert row[1]["reward_extra_info"]["acc"] == 0.0  # and aspirin in the row's own order
+    # pred names the chosen option in the row's order, as verl's dumps name the ground truth.
+    assert seen[1]["reward_extra_info"]["pred"] == "E" and row[1]["reward_extra_info"]["pred"] == "A"
+    assert list(seen[1]["reward_extra_info"]) == list(row[1]["reward_extra_info"])
+
+
+def test_the_row_order_answer_is_wrong_for_a_reordered_sample(cfg, tiny_tokenizer):
+    _, out = score_with_manager(cfg, tiny_tokenizer, hand_built_batch(tiny_tokenizer, seen=SEEN)[0])
+    assert out["reward_extra_info"]["acc"] == 0.0  # "E" is aspirin for this sample
+    assert out["reward_extra_info"]["pred"] == "A"

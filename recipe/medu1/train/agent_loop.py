@@ -1,0 +1,89 @@
+"""verl plugin: the "medu1_option_orders" agent loop — each response of a GRPO group sees the MCQ options
+in its own order.
+
+Why: GRPO compares the responses of one prompt with each other. When all of them see the options in one
+order, a policy that answers one letter everywhere is right in a whole group or wrong in a whole group,
+and a group of equal rewards carries no gradient: nothing pushes against the letter. On 2 CPU cores with
+a 135M model (``make demo``) that is what happened: the policy could not read the questions, and the
+letter it favoured drifted with the order of the gold letters until it held 50-100 % of the held-out
+answers. Here response ``k`` of a group finds the right option at movable position ``(base + k) mod m``
+(``base`` drawn once per group, ``m`` the movable options), the other options shuffled around it: with 8
+responses and 4 options every letter is right exactly twice per group, so a constant letter earns in a
+quarter of the group and loses in the rest, while choosing the right text earns everywhere.
+
+The rewritten prompt is what the policy sees, samples and is trained on (verl keeps each sample's own
+prompt tokens), and the reward must grade against it: the option order travels in the sample's
+``extra_fields`` (``OPTION_ORDER_FIELD``), which verl hands to the reward manager, and
+:mod:`recipe.medu1.train.reward_manager` grades with that order. Rows whose options must keep their order
+("Both A and B", "None of the above" before other options), whose answer is anchored, or whose prompt does
+not hold the option lines exactly once keep the row's order (the field is then None). Everything that is
+not MCQ runs verl's single-turn loop unchanged. Validation samples are reordered too (verl's agent loop
+does not see which phase it serves); their score stays the same measure, and ``pred`` is reported in the
+row's own order.
+
+Enable with ``actor_rollout_ref.rollout.agent.default_agent_loop=medu1_option_orders``; the ``verl.plugins``
+entry point (:mod:`recipe.medu1.train.plugins`) registers it wherever verl imports its agent loops.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+from verl.experimental.agent_loop.agent_loop import AgentLoopOutput, register
+from verl.experimental.agent_loop.single_turn_agent_loop import SingleTurnAgentLoop
+
+from data_preprocess.core.choices import (
+    format_options,
+    is_anchored,
+    keeps_source_order,
+    movable_positions,
+    reorder_prompt,
+)
+from recipe.medu1.train.reward_manager import OPTION_ORDER_FIELD
+from reward_score import parse_options
+
+AGENT_LOOP_NAME = "medu1_option_orders"
+
+
+def option_order(row: dict[str, Any], uid: str, session_id: int) -> dict[str, Any] | None:
+    """The prompt, options, answer and question for response ``session_id`` of group ``uid`` of ``row``
+    (verl's per-sample fields: ``raw_prompt``, ``reward_model``, ``extra_info``), or None when the row
+    keeps its order. Deterministic in ``(uid, session_id)``: the reward worker and a rerun agree."""
+    extra_info = row.get("extra_info") or {}
+    if extra_info.get("task") != "mcq":
+        return None
+    options = parse_options(extra_info.get("options"))
+    answer = str(row["reward_model"]["ground_truth"])
+    if answer not in options or keeps_source_order(options) or is_anchored(options[answer]):
+        return None
+    movable = movable_positions(options)
+    base = random.Random(uid).randrange(len(movable))
+    answer_at = movable[(base + int(session_id)) % len(movable)]
+    rng = random.Random(f"{uid}:{session_id}")
+    moved = reorder_prompt(list(row["raw_prompt"]), options, answer, answer_at, rng)
+    if moved is None:
+        return None
+    question = extra_info.get("question") or ""
+    return {
+        "messages": moved.messages,
+        "options": json.dumps(moved.options),
+        "ground_truth": moved.answer,
+        # The question as this sample saw it (the robust preset discounts an answer's overlap with it).
+        "question": question.replace(format_options(options), format_options(moved.options)),
+        "row_letter": {new: old for old, new in moved.new_letter.items()},
+    }
+
+
+@register(AGENT_LOOP_NAME)
+class OptionOrderAgentLoop(SingleTurnAgentLoop):
+    """verl's single-turn loop on the sample's own option order (:func:`option_order`)."""
+
+    async def run(self, sampling_params: dict[str, Any], **kwargs: Any) -> AgentLoopOutput:
+        order = option_order(kwargs, str(kwargs["uid"]), int(kwargs["session_id"]))
+        prompt = kwargs if order is None else {**kwargs, "raw_prompt": order["messages"]}
+        output = await super().run(sampling_params, **prompt)
+        seen = None if order is None else {key: value for key, value in order.items() if key != "messages"}
+        output.extra_fields[OPTION_ORDER_FIELD] = seen
+        return output
