@@ -65,11 +65,18 @@ unset VLLM_CPU_KVCACHE_SPACE
 # glibc hands every allocation of 1 MiB or more back to the system when it is freed; by default its
 # threshold grows to 32 MiB and freed mid-size tensors (activations sized by each step's token count) stay
 # in the heap, so the actor grew by ~1.5 GB over 20 demo steps. Measured (bench_step, the demo's batch):
-# peak 1.17 GB lower after 2 steps, but the update 1.33x slower (the page faults of fresh mappings); kept
-# because RAM, not time, is the demo's binding limit. Yours is kept if set; set to empty, glibc's own
-# dynamic threshold applies (bench_step's malloc_default).
+# peak 1.17 GB lower after 2 steps, but the update 1.33x slower (the page faults of fresh mappings). With
+# activations recomputed (the demo) it cost the update 1.29x in 5 steps, but a whole demo without it
+# peaked at 12.32 GB (the actor 5.64 GB; 11.42 with it): kept, RAM being the demo's binding limit. Yours is
+# kept if set; set to empty, glibc's own dynamic threshold applies (bench_step's malloc_default).
 : "${MALLOC_MMAP_THRESHOLD_=1048576}"
 if [[ -n $MALLOC_MMAP_THRESHOLD_ ]]; then export MALLOC_MMAP_THRESHOLD_; else unset MALLOC_MMAP_THRESHOLD_; fi
+# vLLM's engine core runs the model itself ("uni" executor) instead of starting a worker process for it:
+# one process (and one import of torch and vLLM) fewer, ~0.5 GB (bench_step, 5 steps of 32 responses: peak
+# 10.05 vs 11.00 GB, generation 8.9 vs 9.3 s; variant mp_executor). vLLM-CPU turns "uni" back into "mp"
+# unless V1 multiprocessing is off, which for verl's async server still leaves the engine core a process
+# of its own.
+export VLLM_ENABLE_V1_MULTIPROCESSING=0
 export VERL_FILE_LOGGER_PATH="$OUT_DIR/metrics.jsonl"
 
 OVERRIDES=(
@@ -86,6 +93,7 @@ OVERRIDES=(
     # vLLM-CPU's KV cache, allocated at start: ROLLOUT_KV_CACHE_MIB (default 512) holds 32 sequences of
     # 448 tokens of SmolLM2-135M in bf16 (23 KB per token: 30 layers x K,V x 3 heads x 64 x 2 bytes).
     +actor_rollout_ref.rollout.engine_kwargs.vllm.kv_cache_memory_bytes=$((${ROLLOUT_KV_CACHE_MIB:-512} * 1048576))
+    +actor_rollout_ref.rollout.engine_kwargs.vllm.distributed_executor_backend=uni
     trainer.n_gpus_per_node=1 trainer.nnodes=1
     trainer.total_training_steps="$STEPS" trainer.save_freq="$STEPS" trainer.test_freq=-1
     # A toy model at lr 1e-6 would not move in 3 steps; 1e-4 moves it without collapsing the primed

@@ -138,7 +138,9 @@ VARIANTS: dict[str, Variant] = {
     "no_entropy_term": Variant(["actor_rollout_ref.actor.entropy_coeff=0"]),
     # glibc's own mmap threshold (grows up to 32 MiB; freed mid-size tensors stay in the heap) instead of
     # the CPU scripts' fixed 1 MiB, which hands every freed allocation of 1 MiB or more back to the system
-    # (the smoke script leaves an empty MALLOC_MMAP_THRESHOLD_ unset).
+    # (the smoke script leaves an empty MALLOC_MMAP_THRESHOLD_ unset). With activations recomputed (5 steps
+    # of 32 responses): update 18.5 vs 23.9 s, peak 11.13 vs 11.00 GB; over a whole demo the actor then
+    # grew to 5.64 GB, peak 12.32 GB.
     "malloc_default": Variant([], {"MALLOC_MMAP_THRESHOLD_": ""}),
     # jemalloc (the build Ray's wheel ships) preloaded in every process of the run instead of glibc's
     # malloc, returning freed pages after 1 s. Measured 2026-12-07 (4 steps of 32 responses): update 16.0
@@ -150,6 +152,20 @@ VARIANTS: dict[str, Variant] = {
             "MALLOC_CONF": "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0",
         },
     ),
+    # glibc's malloc asking the kernel for transparent huge pages on its heap and on its mappings (fewer,
+    # larger page faults). Measured 2026-12-07 (5 steps of 32): update 25.6 vs 23.9 s, no gain.
+    "hugepage_malloc": Variant([], {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}),
+    # vLLM's multiprocessing executor: a worker process under the engine core (the scripts run the model in
+    # the engine core; 5 steps of 32: peak 11.00 vs 10.05 GB, the engine core's 0.49 GB process, generation
+    # 9.3 vs 8.9 s).
+    "mp_executor": Variant(
+        ["+actor_rollout_ref.rollout.engine_kwargs.vllm.distributed_executor_backend=mp"],
+        {"VLLM_ENABLE_V1_MULTIPROCESSING": "1"},
+    ),
+    # One option order per group (verl's single-turn agent loop) instead of the demo's per-response orders
+    # (recipe/medu1/train/agent_loop.py): a group's 8 MCQ responses share one prompt, so prompt sharing
+    # computes it once (5 steps of 32: the per-response orders cost step 1.38x, update 1.51x).
+    "one_option_order": Variant(["actor_rollout_ref.rollout.agent.default_agent_loop=single_turn_agent"]),
     # vLLM-CPU's KV cache at 1 GiB, the demo's setting before it was sized to the rollout (512 MiB).
     "kv_cache_1g": Variant(["actor_rollout_ref.rollout.engine_kwargs.vllm.kv_cache_memory_bytes=1073741824"]),
 }
