@@ -61,7 +61,8 @@ DEMO_OVERRIDES=(
     # group instead of all or none of it, so GRPO pushes against it inside every group. With one order per
     # group the 135M policy, which cannot read the questions, let its favoured letter drift with the order
     # of the gold letters to 50-80 % of the held-out answers (seeds 1 and 2, docs/results.md). Cost: a
-    # group's MCQ prompts are 4, not 1, in the update (bench_step, 5 steps of 32: step 1.38x, update 1.51x).
+    # group's MCQ responses carry up to 8 prompts instead of 1 into the update (each its own shuffle; 7.35
+    # on average), bench_step 5 steps of 32: step 1.38x, update 1.51x.
     actor_rollout_ref.rollout.agent.default_agent_loop=medu1_option_orders
     # Length term sized for 128-token responses: the paper's scales (1500 exact, 500 maximum) are for 4096
     # tokens; scaled by 128 / 4096 they are 47 and 16, so the term spans [-1, 1] here as in the paper (an

@@ -66,14 +66,15 @@ unset VLLM_CPU_KVCACHE_SPACE
 # threshold grows to 32 MiB and freed mid-size tensors (activations sized by each step's token count) stay
 # in the heap, so the actor grew by ~1.5 GB over 20 demo steps. Measured (bench_step, the demo's batch):
 # peak 1.17 GB lower after 2 steps, but the update 1.33x slower (the page faults of fresh mappings). With
-# activations recomputed (the demo) it cost the update 1.29x in 5 steps, but a whole demo without it
-# peaked at 12.32 GB (the actor 5.64 GB; 11.42 with it): kept, RAM being the demo's binding limit. Yours is
-# kept if set; set to empty, glibc's own dynamic threshold applies (bench_step's malloc_default).
+# activations recomputed (the demo) it cost the update 1.29x in 5 steps, but a whole demo without it peaked
+# at 12.32 GB (seed 1, the actor 5.64 GB), the demo with it 10.85 GB (seed 2, otherwise the same settings):
+# kept, RAM being the demo's binding limit. Yours is kept if set; set to empty, glibc's own dynamic
+# threshold applies (bench_step's malloc_default).
 : "${MALLOC_MMAP_THRESHOLD_=1048576}"
 if [[ -n $MALLOC_MMAP_THRESHOLD_ ]]; then export MALLOC_MMAP_THRESHOLD_; else unset MALLOC_MMAP_THRESHOLD_; fi
 # vLLM's engine core runs the model itself ("uni" executor) instead of starting a worker process for it:
-# one process (and one import of torch and vLLM) fewer, ~0.5 GB (bench_step, 5 steps of 32 responses: peak
-# 10.05 vs 11.00 GB, generation 8.9 vs 9.3 s; variant mp_executor). vLLM-CPU turns "uni" back into "mp"
+# one process (and one import of torch and vLLM) fewer: the separate worker's engine-core process held 0.49
+# GB (bench_step, 5 steps of 32 responses; generation 8.9 vs 9.3 s; variant mp_executor). vLLM-CPU turns "uni" back into "mp"
 # unless V1 multiprocessing is off, which for verl's async server still leaves the engine core a process
 # of its own.
 export VLLM_ENABLE_V1_MULTIPROCESSING=0

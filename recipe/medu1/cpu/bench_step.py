@@ -136,11 +136,7 @@ VARIANTS: dict[str, Variant] = {
     "keep_activations": Variant(["actor_rollout_ref.model.enable_gradient_checkpointing=False"]),
     "kl_loss_with_ref": Variant(["actor_rollout_ref.actor.use_kl_loss=True"]),
     "no_entropy_term": Variant(["actor_rollout_ref.actor.entropy_coeff=0"]),
-    # glibc's own mmap threshold (grows up to 32 MiB; freed mid-size tensors stay in the heap) instead of
-    # the CPU scripts' fixed 1 MiB, which hands every freed allocation of 1 MiB or more back to the system
-    # (the smoke script leaves an empty MALLOC_MMAP_THRESHOLD_ unset). With activations recomputed (5 steps
-    # of 32 responses): update 18.5 vs 23.9 s, peak 11.13 vs 11.00 GB; over a whole demo the actor then
-    # grew to 5.64 GB, peak 12.32 GB.
+    # glibc's own mmap threshold instead of the CPU scripts' fixed 1 MiB (figures in the smoke script).
     "malloc_default": Variant([], {"MALLOC_MMAP_THRESHOLD_": ""}),
     # jemalloc (the build Ray's wheel ships) preloaded in every process of the run instead of glibc's
     # malloc, returning freed pages after 1 s. Measured 2026-12-07 (4 steps of 32 responses): update 16.0
@@ -155,9 +151,7 @@ VARIANTS: dict[str, Variant] = {
     # glibc's malloc asking the kernel for transparent huge pages on its heap and on its mappings (fewer,
     # larger page faults). Measured 2026-12-07 (5 steps of 32): update 25.6 vs 23.9 s, no gain.
     "hugepage_malloc": Variant([], {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}),
-    # vLLM's multiprocessing executor: a worker process under the engine core (the scripts run the model in
-    # the engine core; 5 steps of 32: peak 11.00 vs 10.05 GB, the engine core's 0.49 GB process, generation
-    # 9.3 vs 8.9 s).
+    # vLLM's multiprocessing executor: a worker process under the engine core (figures in the smoke script).
     "mp_executor": Variant(
         ["+actor_rollout_ref.rollout.engine_kwargs.vllm.distributed_executor_backend=mp"],
         {"VLLM_ENABLE_V1_MULTIPROCESSING": "1"},

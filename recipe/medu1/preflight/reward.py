@@ -66,14 +66,17 @@ def check_reward_manager(ctx: Preflight) -> list[Finding]:
 
 def check_agent_loop(ctx: Preflight) -> list[Finding]:
     """Resolve the rollout's agent loop in verl's registry (an unknown name fails only in the rollout
-    worker, at the first step); ours must be graded by a manager that reads the order it wrote."""
+    worker, at the first step). Ours shows each response its own MCQ option order, which the reward must
+    read: only the medu1 manager does, and only where verl scores in the rollout and hands it the sample's
+    extra fields (its V1 trainer, no colocated reward model)."""
     from verl.experimental.agent_loop.agent_loop import _agent_loop_registry
     from verl.trainer.ppo.reward import resolve_reward_manager_cls
 
     from recipe.medu1.train.agent_loop import AGENT_LOOP_NAME
     from recipe.medu1.train.reward_manager import REWARD_MANAGER_NAME, MedU1RewardManager
 
-    name = ctx.cfg.actor_rollout_ref.rollout.agent.default_agent_loop
+    cfg = ctx.cfg
+    name = cfg.actor_rollout_ref.rollout.agent.default_agent_loop
     if name not in _agent_loop_registry:
         return [
             error(
@@ -81,15 +84,26 @@ def check_agent_loop(ctx: Preflight) -> list[Finding]:
                 f"(available: {', '.join(sorted(_agent_loop_registry))})"
             )
         ]
-    if name == AGENT_LOOP_NAME and not issubclass(resolve_reward_manager_cls(ctx.cfg), MedU1RewardManager):
-        return [
-            error(
-                f"the {AGENT_LOOP_NAME!r} agent loop shows each response its own MCQ option order, which "
-                f"only the {REWARD_MANAGER_NAME!r} reward manager grades against: set "
-                f"reward.reward_manager.name={REWARD_MANAGER_NAME}"
-            )
-        ]
-    return [fact("agent loop", name)]
+    if name != AGENT_LOOP_NAME:
+        return [fact("agent loop", name)]
+    try:
+        manager_cls = resolve_reward_manager_cls(cfg)
+    except Exception:
+        return []  # check_reward_manager reports the unknown manager
+    reward_model = cfg.reward.reward_model
+    colocated = reward_model.enable and not reward_model.enable_resource_pool
+    other_manager = not issubclass(manager_cls, MedU1RewardManager)
+    problems = {
+        f"set reward.reward_manager.name={REWARD_MANAGER_NAME}": other_manager,
+        "set trainer.use_v1=true (the legacy trainer runs no such agent loop)": not cfg.trainer.use_v1,
+        "a colocated reward model scores outside the rollout, without the sample's order: set "
+        "reward.reward_model.enable_resource_pool=true": colocated,
+    }
+    return [
+        error(f"the {AGENT_LOOP_NAME!r} agent loop shows each response its own MCQ option order: {fix}")
+        for fix, applies in problems.items()
+        if applies
+    ] or [fact("agent loop", f"{name} (each MCQ response its own option order)")]
 
 
 def plausible_response(ground_truth: str) -> str:

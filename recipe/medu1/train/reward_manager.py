@@ -25,6 +25,7 @@ try:
     from verl.experimental.reward_loop.reward_manager.naive import NaiveRewardManager
 
     from data_preprocess.registry import task_of
+    from recipe.medu1.train.seen_order import OPTION_ORDER_FIELD, as_seen, row_letter
 except Exception as exc:  # pragma: no cover - only reached with a broken verl install
     print(
         f"[medu1] reward manager plugin (recipe.medu1.train.reward_manager) failed: {exc!r}", file=sys.stderr
@@ -32,17 +33,6 @@ except Exception as exc:  # pragma: no cover - only reached with a broken verl i
     raise
 
 REWARD_MANAGER_NAME = "medu1"
-#: Key in a sample's ``extra_fields`` under which an agent loop that rewrote the MCQ option order
-#: (:mod:`recipe.medu1.train.agent_loop`) leaves the order the sample saw; None or absent: the row's own.
-OPTION_ORDER_FIELD = "medu1_option_order"
-
-
-def as_seen(ground_truth: str, extra_info: dict, order: dict | None) -> tuple[str, dict]:
-    """The ground truth and extra_info the response must be graded against: the row's, or, when the
-    sample saw its options in another order, that order's answer letter, options and question."""
-    if not order:
-        return ground_truth, extra_info
-    return order["ground_truth"], {**extra_info, "options": order["options"], "question": order["question"]}
 
 
 def valid_response_length(data_item) -> int:
@@ -103,9 +93,8 @@ class MedU1RewardManager(NaiveRewardManager):
         # Every term of reward_score.RESULT_KEYS goes to reward_extra_info (verl's validation metrics skip
         # the strings "pred" and "rule" except for majority voting), plus the row's task, so that validation
         # dumps, which carry no data_source, still say which task each response belongs to.
-        # "pred" names the option in the row's own order, as the ground truth in verl's dumps does, so that
-        # majority voting over a group compares options, not the letters each sample happened to see.
-        info = {**result, "task": task_of(non_tensor["data_source"], extra_info)}
-        if order:
-            info["pred"] = order["row_letter"].get(result["pred"], result["pred"])
+        # "pred" is named in the row's own order, as verl's dumps name the ground truth (a dump's prompt shows
+        # the order the sample saw, so its letters may differ from both).
+        info = {**result, "pred": row_letter(result["pred"], order)}
+        info["task"] = task_of(non_tensor["data_source"], extra_info)
         return {"reward_score": float(result["score"]), "reward_extra_info": info}

@@ -30,16 +30,26 @@ def test_unknown_manager_and_naive_with_budgets(preflight, data_dir):
 
 
 def test_agent_loop_is_resolved_and_ours_needs_our_manager(preflight):
-    (unknown,) = of_level(
-        preflight("actor_rollout_ref.rollout.agent.default_agent_loop=medu1_option_order"), ERROR
-    )
+    typo = "actor_rollout_ref.rollout.agent.default_agent_loop=medu1_option_order"
+    (unknown,) = of_level(preflight(typo), ERROR)
     assert "default_agent_loop='medu1_option_order' is not a registered agent loop" in unknown
     assert "medu1_option_orders" in unknown and "single_turn_agent" in unknown
     ours = "actor_rollout_ref.rollout.agent.default_agent_loop=medu1_option_orders"
     assert not of_level(preflight(ours), ERROR)
     # dapo exists in verl's reward-loop registry but grades in the row's own order.
     errors = of_level(preflight(ours, "reward.reward_manager.name=dapo"), ERROR)
-    assert any("only the 'medu1' reward manager grades" in e for e in errors), errors
+    assert any("own MCQ option order: set reward.reward_manager.name=medu1" in e for e in errors), errors
+    # An unknown manager is check_reward_manager's finding, not a crash here.
+    (unknown_manager,) = of_level(preflight(ours, "reward.reward_manager.name=nope"), ERROR)
+    assert "reward.reward_manager.name='nope'" in unknown_manager
+
+
+def test_our_agent_loop_needs_the_reward_computed_in_the_rollout(preflight):
+    ours = "actor_rollout_ref.rollout.agent.default_agent_loop=medu1_option_orders"
+    legacy = of_level(preflight(ours, "trainer.use_v1=false"), ERROR)
+    assert any("set trainer.use_v1=true" in e for e in legacy), legacy
+    colocated = of_level(preflight(ours, "reward.reward_model.enable=true"), ERROR)
+    assert any("colocated reward model" in e for e in colocated), colocated
 
 
 def test_unknown_reward_kwarg_fails_once_per_task(preflight):

@@ -13,7 +13,7 @@ from verl.experimental.agent_loop.single_turn_agent_loop import SingleTurnAgentL
 
 from data_preprocess.core.prompts import build_prompt, question_text
 from recipe.medu1.train.agent_loop import OptionOrderAgentLoop, option_order
-from recipe.medu1.train.reward_manager import OPTION_ORDER_FIELD, as_seen
+from recipe.medu1.train.seen_order import OPTION_ORDER_FIELD, as_seen
 from reward_score import compute_score
 
 OPTIONS = {"A": "Elastin", "B": "Dystrophin", "C": "Collagen", "D": "Fibrillin"}

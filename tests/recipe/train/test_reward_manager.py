@@ -10,7 +10,8 @@ import pytest
 import torch
 
 from recipe.medu1.preflight.composition import compose_config
-from recipe.medu1.train.reward_manager import OPTION_ORDER_FIELD, MedU1RewardManager, valid_response_length
+from recipe.medu1.train.reward_manager import MedU1RewardManager, valid_response_length
+from recipe.medu1.train.seen_order import OPTION_ORDER_FIELD
 from reward_score import RESULT_KEYS, compute_score
 
 CONFIG_DIR = Path(__file__).resolve().parents[3] / "recipe" / "medu1" / "config"
