@@ -103,7 +103,7 @@ def check_agent_loop(ctx: Preflight) -> list[Finding]:
         error(f"the {AGENT_LOOP_NAME!r} agent loop shows each response its own MCQ option order: {fix}")
         for fix, applies in problems.items()
         if applies
-    ] or [fact("agent loop", f"{name} (each MCQ response its own option order)")]
+    ] or [fact("agent loop", f"{name} (MCQ options in new orders within each group)")]
 
 
 def plausible_response(ground_truth: str) -> str:

@@ -1,5 +1,5 @@
-"""verl plugin: the "medu1_option_orders" agent loop — each response of a GRPO group sees the MCQ options in
-its own order.
+"""verl plugin: the "medu1_option_orders" agent loop — the responses of a GRPO group see the MCQ options in
+different orders, the right option at every letter equally often.
 
 Why: GRPO compares the responses of one prompt with each other. When all of them see the options in one
 order, a policy that answers one letter everywhere is right in a whole group or wrong in a whole group,
@@ -8,9 +8,12 @@ and a group of equal rewards carries no gradient: nothing pushes against the let
 it favoured drifted with the order of the gold letters until it held 50-80 % of the held-out answers at lr
 5e-6 (100 % at 2e-5). Here response ``k`` of a group finds the right option at movable position ``(base +
 k) mod m`` (``base`` drawn once per group, ``m`` the movable options), the other options shuffled around
-it (each response its own shuffle): with 8 responses and 4 movable options every letter is right exactly
-twice per group, so a constant letter earns in a quarter of the group and loses in the rest, while
-choosing the right text earns everywhere.
+it: with 8 responses and 4 movable options every letter is right exactly twice per group, so a constant
+letter earns in a quarter of the group and loses in the rest, while choosing the right text earns
+everywhere. Responses whose right option sits at the same position share one whole order (the shuffle
+is drawn from the group and that position): a group of 8 holds 4 distinct prompts, not 8, and the CPU
+adapter computes each distinct prompt of a micro-batch once (a shuffle per response gave 7.35 distinct
+prompts per group and made the demo's update 1.5x slower than one order per group).
 
 The rewritten prompt is what the policy sees, samples and is trained on (verl keeps each sample's own
 prompt tokens), and the reward must grade against it: the option order travels in the sample's
@@ -54,8 +57,8 @@ AGENT_LOOP_NAME = "medu1_option_orders"
 def option_order(row: dict[str, Any], uid: str, session_id: int) -> dict[str, Any] | None:
     """The prompt, options, answer and question for response ``session_id`` of group ``uid`` of ``row``
     (verl's per-sample fields: ``raw_prompt``, ``reward_model``, ``extra_info``), or None when the row
-    keeps its order. Drawn from ``(uid, session_id)``: verl gives every prompt a fresh uid per step, so
-    the orders differ between steps and between reruns."""
+    keeps its order. Drawn from ``uid`` and the right option's position: verl gives every prompt a fresh
+    uid per step, so the orders differ between steps and between reruns."""
     extra_info = row.get("extra_info") or {}
     if task_of(row.get("data_source"), extra_info) != "mcq":
         return None
@@ -66,7 +69,7 @@ def option_order(row: dict[str, Any], uid: str, session_id: int) -> dict[str, An
     movable = movable_positions(options)
     base = random.Random(uid).randrange(len(movable))
     answer_at = movable[(base + int(session_id)) % len(movable)]
-    rng = random.Random(f"{uid}:{session_id}")
+    rng = random.Random(f"{uid}:{answer_at}")
     moved = reorder_prompt(list(row["raw_prompt"]), options, answer, answer_at, rng)
     if moved is None:
         return None

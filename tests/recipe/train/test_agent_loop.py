@@ -1,5 +1,5 @@
-"""The medu1_option_orders agent loop: each response of a group sees its own option order, every letter
-equally often right within a group, and the reward grades against the order the response saw."""
+"""The medu1_option_orders agent loop: the responses of a group see the options in different orders, every
+letter equally often right within a group, and the reward grades against the order the response saw."""
 
 from __future__ import annotations
 
@@ -58,6 +58,18 @@ def test_the_answer_text_follows_its_letter_and_the_prompt_shows_the_new_order()
 def test_the_order_depends_only_on_group_and_response():
     assert group(mcq_row(), "x") == group(mcq_row(), "x")
     assert [o["options"] for o in group(mcq_row(), "x")] != [o["options"] for o in group(mcq_row(), "y")]
+
+
+def test_responses_with_the_right_option_at_one_position_share_one_prompt():
+    # 4 distinct prompts per group of 8 (the CPU adapter computes each distinct prompt once), and the
+    # other options still move between groups.
+    for uid in ("a", "b", "c"):
+        orders = group(mcq_row(), uid)
+        by_letter = {order["ground_truth"]: order["messages"] for order in orders}
+        assert len({json.dumps(order["messages"]) for order in orders}) == 4
+        assert all(order["messages"] == by_letter[order["ground_truth"]] for order in orders)
+    arrangements = {order["options"] for uid in range(40) for order in group(mcq_row(), str(uid))}
+    assert len(arrangements) > 12
 
 
 def test_the_shared_row_is_not_mutated():
