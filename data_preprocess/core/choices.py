@@ -169,3 +169,43 @@ def reorder_prompt(
     relettered = {**user, "content": user["content"].replace(old_lines, new_lines)}
     new_letter = {letter: letter_of_text[text] for letter, text in options.items()}
     return Reordered([*messages[:-1], relettered], moved.options, moved.answer, new_letter)
+
+
+class RowOrder(NamedTuple):
+    """One MCQ row in a new option order: its prompt, options, answer and question text, and for each new
+    letter the row's own letter (to name an answer in the row's order again)."""
+
+    messages: list[dict[str, str]]
+    options: dict[str, str]
+    answer: str
+    question: str
+    row_letter: dict[str, str]
+
+
+def can_reorder(options: dict[str, str], answer: str) -> bool:
+    """True when the row's options may move: the answer is one of them, no option depends on the order
+    (:func:`keeps_source_order`) and the answer is not anchored ("None of the above" keeps its letter)."""
+    return answer in options and not keeps_source_order(options) and not is_anchored(options[answer])
+
+
+def reorder_row(
+    messages: list[dict[str, str]],
+    options: dict[str, str],
+    answer: str,
+    question: str,
+    answer_at: int,
+    rng: random.Random,
+) -> RowOrder | None:
+    """The row with its answer at position ``answer_at`` and the other movable options shuffled by ``rng``
+    (:func:`reorder_prompt`; None where that refuses). The question text, which holds the option lines
+    too, follows the new order."""
+    moved = reorder_prompt(messages, options, answer, answer_at, rng)
+    if moved is None:
+        return None
+    return RowOrder(
+        moved.messages,
+        moved.options,
+        moved.answer,
+        question.replace(format_options(options), format_options(moved.options)),
+        {new: old for old, new in moved.new_letter.items()},
+    )

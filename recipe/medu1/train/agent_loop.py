@@ -40,13 +40,7 @@ from typing import Any
 from verl.experimental.agent_loop.agent_loop import AgentLoopOutput, register
 from verl.experimental.agent_loop.single_turn_agent_loop import SingleTurnAgentLoop
 
-from data_preprocess.core.choices import (
-    format_options,
-    is_anchored,
-    keeps_source_order,
-    movable_positions,
-    reorder_prompt,
-)
+from data_preprocess.core.choices import can_reorder, movable_positions, reorder_row
 from data_preprocess.registry import task_of
 from recipe.medu1.train.seen_order import OPTION_ORDER_FIELD
 from reward_score import parse_options
@@ -64,23 +58,24 @@ def option_order(row: dict[str, Any], uid: str, session_id: int) -> dict[str, An
         return None
     options = parse_options(extra_info.get("options"))
     answer = str(row["reward_model"]["ground_truth"])
-    if answer not in options or keeps_source_order(options) or is_anchored(options[answer]):
+    if not can_reorder(options, answer):
         return None
     movable = movable_positions(options)
     base = random.Random(uid).randrange(len(movable))
     answer_at = movable[(base + int(session_id)) % len(movable)]
-    rng = random.Random(f"{uid}:{answer_at}")
-    moved = reorder_prompt(list(row["raw_prompt"]), options, answer, answer_at, rng)
-    if moved is None:
-        return None
     question = extra_info.get("question") or ""
+    order = reorder_row(
+        list(row["raw_prompt"]), options, answer, question, answer_at, random.Random(f"{uid}:{answer_at}")
+    )
+    if order is None:
+        return None
     return {
-        "messages": moved.messages,
-        "options": json.dumps(moved.options),
-        "ground_truth": moved.answer,
+        "messages": order.messages,
+        "options": json.dumps(order.options),
+        "ground_truth": order.answer,
         # The question as this sample saw it (the robust preset discounts an answer's overlap with it).
-        "question": question.replace(format_options(options), format_options(moved.options)),
-        "row_letter": {new: old for old, new in moved.new_letter.items()},
+        "question": order.question,
+        "row_letter": order.row_letter,
     }
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from data_preprocess.core.choices import (
     balanced_position,
+    can_reorder,
     format_options,
     index_of,
     is_anchored,
@@ -101,3 +102,11 @@ def test_rows_naming_other_options_are_not_shuffled():
         with pytest.raises(ValueError, match="keep their order"):
             shuffle_options(options, "A", random.Random(0))
     assert not keeps_source_order({"A": "Vitamin A and C", "B": "Iron", "C": "All of the above"})
+
+
+def test_can_reorder_refuses_order_dependent_or_anchored_answers():
+    options = {"A": "Fibrillin", "B": "Collagen", "C": "Elastin", "D": "None of the above"}
+    assert can_reorder(options, "A")
+    assert not can_reorder(options, "D")  # the anchored answer keeps its letter
+    assert not can_reorder(options, "E")  # not an option
+    assert not can_reorder({**options, "D": "Both A and B"}, "A")
