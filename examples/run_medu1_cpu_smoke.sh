@@ -62,15 +62,13 @@ export VLLM_TARGET_DEVICE=cpu
 # The rollout's KV cache is sized in MiB below (engine kwarg kv_cache_memory_bytes); vLLM-CPU's
 # VLLM_CPU_KVCACHE_SPACE (whole GiB, and applied after the engine kwargs) would override it.
 unset VLLM_CPU_KVCACHE_SPACE
-# glibc hands every allocation of 1 MiB or more back to the system when it is freed; by default its
-# threshold grows to 32 MiB and freed mid-size tensors (activations sized by each step's token count) stay
-# in the heap, so the actor grew by ~1.5 GB over 20 demo steps. Measured (bench_step, the demo's batch):
-# peak 1.17 GB lower after 2 steps, but the update 1.33x slower (the page faults of fresh mappings). With
-# activations recomputed (the demo) it cost the update 1.29x in 5 steps, but a whole demo without it peaked
-# at 12.32 GB (seed 1, the actor 5.64 GB), the demo with it 10.85 GB (seed 2, otherwise the same settings):
-# kept, RAM being the demo's binding limit. Yours is kept if set; set to empty, glibc's own dynamic
-# threshold applies (bench_step's malloc_default).
-: "${MALLOC_MMAP_THRESHOLD_=1048576}"
+# glibc's malloc threshold fixed at 8 MiB: the update's hidden-size activations (a few MB) are reused from
+# the heap, its logits and fp32 states (100+ MB) are mapped and handed back when freed. bench_step, 16
+# responses: step 14.7 s, update 9.2 s, against 18.9 / 12.3 at 1 MiB (every large tensor mapped and
+# unmapped; fixed_mmap_threshold, the scripts' value until 2026-12-07) and 13.7 / 8.8 with glibc's own
+# threshold, which grows to 32 MiB and keeps freed memory in the heap: whole demos then peaked at 12.01 and
+# 12.26 GB (malloc_default). Yours is kept if set; set to empty, glibc's own dynamic threshold applies.
+: "${MALLOC_MMAP_THRESHOLD_=8388608}"
 if [[ -n $MALLOC_MMAP_THRESHOLD_ ]]; then export MALLOC_MMAP_THRESHOLD_; else unset MALLOC_MMAP_THRESHOLD_; fi
 # vLLM's engine core runs the model itself ("uni" executor) instead of starting a worker process for it:
 # one process (and one import of torch and vLLM) fewer: the separate worker's engine-core process held 0.49

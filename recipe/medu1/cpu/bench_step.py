@@ -68,8 +68,7 @@ ISSUE_FP32 = [
 #: name -> what differs from the demo's own run (the "demo" variant is the demo as it runs).
 VARIANTS: dict[str, Variant] = {
     "demo": Variant([]),
-    # The demo before the speed work: Ray's one thread in the FSDP actor, every micro-batch padded, vLLM's
-    # own thread binding.
+    # The demo before the speed work: Ray's 1 thread in the actor, micro-batches padded, vLLM's own binding.
     "previous_demo": Variant(PADDED, {**ONE_THREAD, "VLLM_CPU_OMP_THREADS_BIND": "auto"}),
     # Every copy of a prompt and every position through the LM head, as verl computes them (the demo
     # shares each prompt among its responses and runs the LM head on response positions only).
@@ -80,8 +79,7 @@ VARIANTS: dict[str, Variant] = {
     ),
     # The entropy recomputed in the backward (medu1.yaml's GPU setting; the CPU scripts keep it).
     "entropy_recompute": Variant(["actor_rollout_ref.actor.entropy_checkpointing=True"]),
-    # torch's fused AdamW CPU kernel instead of the per-tensor loop torch picks for CPU tensors (measured
-    # 2026-12-07: update 10.4 vs 10.5 s, no gain, so the scripts keep torch's default).
+    # torch's fused AdamW CPU kernel (2026-12-07: update 10.4 vs 10.5 s, no gain; torch's default kept).
     "fused_adam": Variant(["actor_rollout_ref.actor.optim.override_optimizer_config={fused:true}"]),
     "one_thread": Variant([], ONE_THREAD),
     "padded": Variant(PADDED),
@@ -136,7 +134,9 @@ VARIANTS: dict[str, Variant] = {
     "keep_activations": Variant(["actor_rollout_ref.model.enable_gradient_checkpointing=False"]),
     "kl_loss_with_ref": Variant(["actor_rollout_ref.actor.use_kl_loss=True"]),
     "no_entropy_term": Variant(["actor_rollout_ref.actor.entropy_coeff=0"]),
-    # glibc's own mmap threshold instead of the CPU scripts' fixed 1 MiB (figures in the smoke script).
+    # glibc's mmap threshold fixed at 1 MiB instead of the scripts' 8 MiB (figures in the smoke script).
+    "fixed_mmap_threshold": Variant([], {"MALLOC_MMAP_THRESHOLD_": "1048576"}),
+    # glibc's own dynamic threshold (up to 32 MiB) instead of the scripts' 8 MiB.
     "malloc_default": Variant([], {"MALLOC_MMAP_THRESHOLD_": ""}),
     # jemalloc (the build Ray's wheel ships) preloaded in every process of the run instead of glibc's
     # malloc, returning freed pages after 1 s. Measured 2026-12-07 (4 steps of 32 responses): update 16.0
@@ -160,7 +160,7 @@ VARIANTS: dict[str, Variant] = {
     # (recipe/medu1/train/agent_loop.py): a group's 8 MCQ responses share one prompt, so prompt sharing
     # computes it once (5 steps of 32: the per-response orders cost step 1.38x, update 1.51x).
     "one_option_order": Variant(["actor_rollout_ref.rollout.agent.default_agent_loop=single_turn_agent"]),
-    # vLLM-CPU's KV cache at 1 GiB, the demo's setting before it was sized to the rollout (512 MiB).
+    # vLLM-CPU's KV cache at 1 GiB (the demo's before it was sized to the rollout, 512 MiB).
     "kv_cache_1g": Variant(["actor_rollout_ref.rollout.engine_kwargs.vllm.kv_cache_memory_bytes=1073741824"]),
 }
 
