@@ -56,13 +56,14 @@ DEMO_OVERRIDES=(
     # signal back: 100 % one letter after 20 steps (with balanced gold letters, with a 10x entropy bonus,
     # with every MCQ warm-up answer in the format alike). At 5e-6 no letter took over (docs/results.md).
     actor_rollout_ref.actor.optim.lr=5e-6
-    # Each response of a group sees the MCQ options in its own order, the right option at every letter
-    # equally often (recipe/medu1/train/agent_loop.py): a constant letter then earns in a quarter of each
-    # group instead of all or none of it, so GRPO pushes against it inside every group. With one order per
-    # group the 135M policy, which cannot read the questions, let its favoured letter drift with the order
-    # of the gold letters to 50-80 % of the held-out answers (seeds 1 and 2, docs/results.md). Cost: a
-    # group's MCQ responses carry up to 8 prompts instead of 1 into the update (each its own shuffle; 7.35
-    # on average), bench_step 5 steps of 32: step 1.38x, update 1.51x.
+    # The responses of a group see the MCQ options in 4 orders, the right option at every letter equally
+    # often (recipe/medu1/train/agent_loop.py): a constant letter then earns in a quarter of each group
+    # instead of all or none of it, so the order of the gold letters no longer pushes one letter up. With
+    # one order per group the 135M policy, which cannot read the questions, let its favoured letter drift
+    # with the gold letters to 50-80 % of the held-out answers (seeds 1 and 2, docs/results.md). Nothing
+    # pushes against a letter the warm-up already favours, though: with orders it still reached 53-67 %
+    # (seed 2) and, with twice the MCQ rows, 78-98 %. Cost: a group's MCQ responses carry 4 prompts
+    # instead of 1 into the update (bench_step, 16 responses: step 1.34x, update 1.41x).
     actor_rollout_ref.rollout.agent.default_agent_loop=medu1_option_orders
     # Length term sized for 128-token responses: the paper's scales (1500 exact, 500 maximum) are for 4096
     # tokens; scaled by 128 / 4096 they are 47 and 16, so the term spans [-1, 1] here as in the paper (an
