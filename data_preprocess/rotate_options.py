@@ -1,5 +1,6 @@
 """Write each MCQ question of converted files once per position of its right option: an evaluation set in
-which every letter is right equally often.
+which every movable letter is right equally often (an anchored option such as "None of the above" keeps
+its letter, so a question with one is written once per other letter).
 
 Why: a held-out benchmark's gold letters lean (the demo's 16 MedMCQA test questions: B 8, A 4, C 2, D 2),
 so its answer-letter distribution mixes two things — the letters a model prefers, and the letters a model
@@ -10,8 +11,8 @@ text wherever it stands, and its letters follow the gold, which is now uniform. 
 letter's share measures position preference alone, and accuracy above 1/m measures reading. The prompt,
 the options, the question text and the ground truth are rewritten together
 (:func:`data_preprocess.core.choices.reorder_row`, the function the training's per-response option
-orders use); the other options are shuffled around the right one (seeded by ``--seed``, the question and
-the position).
+orders use); the other options are shuffled around the right one (seeded by ``--seed``, the row's split
+and index, and the position).
 
 Only MCQ rows whose options may move are written (not those that name other options, anchor the answer,
 repeat an option text or hold the option lines other than once); the printed summary counts what was
@@ -43,18 +44,24 @@ from data_preprocess.registry import task_of
 
 
 def rotations(row: dict[str, Any], seed: int) -> tuple[list[dict[str, Any]], str]:
-    """The row once per movable position of its answer, and "" — or no rows and why it was left out."""
+    """The row once per movable position of its answer, and "" — or no rows and why it was left out.
+    Raises ValueError when the options field is not a JSON object of letter -> text."""
     info = row["extra_info"]
     if task_of(row["data_source"], info) != "mcq":
         return [], "not MCQ"
     options = json.loads(info.get("options") or "{}")
+    if not isinstance(options, dict):
+        raise ValueError(f"extra_info.options is not a JSON object: {info.get('options')!r}")
+    if not options:
+        return [], "no options"
     answer = str(row["reward_model"]["ground_truth"])
     if not can_reorder(options, answer):
         return [], "options keep their order"
+    question = info.get("question")
     rotated = []
     for position in movable_positions(options):
         rng = random.Random(f"{seed}:{info['split']}:{info['index']}:{position}")
-        order = reorder_row(list(row["prompt"]), options, answer, info.get("question") or "", position, rng)
+        order = reorder_row(list(row["prompt"]), options, answer, question or "", position, rng)
         if order is None:
             return [], "option lines not found once, or repeated option texts"
         rotated.append(
@@ -64,8 +71,8 @@ def rotations(row: dict[str, Any], seed: int) -> tuple[list[dict[str, Any]], str
                 "reward_model": {**row["reward_model"], "ground_truth": order.answer},
                 "extra_info": {
                     **info,
-                    "options": json.dumps(order.options),
-                    "question": order.question,
+                    "options": json.dumps(order.options, ensure_ascii=False),
+                    "question": order.question if question is not None else None,
                     "source_id": f"{info['source_id']} | answer at {letter_of(position)}",
                 },
             }
@@ -74,17 +81,23 @@ def rotations(row: dict[str, Any], seed: int) -> tuple[list[dict[str, Any]], str
 
 
 def rotate_file(path: Path, out_dir: Path, seed: int) -> dict[str, Any]:
-    """Write ``out_dir/<folder>/<name>`` for one input file; return its counts."""
+    """Write ``out_dir/<folder>/<name>`` for one input file; return its counts. Refuses to overwrite the
+    input and names the file and row of a malformed options field."""
+    target = out_dir / path.parent.name / path.name
+    if target.resolve() == path.resolve():
+        raise SystemExit(f"{path}: --local_save_dir would overwrite the input; choose another folder")
     rows, left_out = [], Counter()
-    for row in pq.read_table(path).to_pylist():
-        written, why = rotations(row, seed)
+    for number, row in enumerate(pq.read_table(path).to_pylist()):
+        try:
+            written, why = rotations(row, seed)
+        except ValueError as problem:  # json.JSONDecodeError is a ValueError too
+            raise SystemExit(f"{path}, row {number}: {problem}") from problem
         left_out.update([why] if why else [])
         rows.extend(written)
     if not rows:
         raise SystemExit(f"{path}: no MCQ row whose options may move ({dict(left_out)} left out)")
     for index, row in enumerate(rows):
         row["extra_info"]["index"] = index
-    target = out_dir / path.parent.name / path.name
     write_parquet(rows, target)
     gold = Counter(row["reward_model"]["ground_truth"] for row in rows)
     return {
@@ -103,6 +116,9 @@ def main() -> None:
     parser.add_argument("--local_save_dir", required=True, type=Path)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    targets = [path.parent.name + "/" + path.name for path in args.inputs]
+    if len(set(targets)) != len(targets):
+        parser.error(f"two inputs would write the same file: {targets}")
     for path in args.inputs:
         print(json.dumps(rotate_file(path, args.local_save_dir, args.seed)))
 

@@ -27,9 +27,9 @@ MODEL="${MODEL_CACHE:-$REPO/outputs/models/smollm2-135m-instruct}"
 # 2026-12-07 late night; responses of 44 tokens on average), and `make demo` 24 min after setup (warm-up ~4,
 # evaluations with and without length budgets ~3.3 before and ~2.7 after, GRPO with start-up and the final
 # checkpoint ~14; docs/results.md), inside 45 minutes with ~5 of setup. The ~15 minutes left would buy ~20
-# more steps; they stay unused: twice the MCQ prompts per step let the answer letter of a policy that
-# cannot read the questions drift further (78-98 % on one letter; docs/results.md), and more steps of the
-# same are not expected to do better (not measured).
+# more steps; they stay unused: twice the MCQ rows (2.5 instead of 1.35-1.5 MCQ prompts per step) let the
+# answer letter of a policy that cannot read the questions drift further (78-98 % on one letter;
+# docs/results.md), and more steps of the same are not expected to do better (not measured).
 export STEPS="${STEPS:-20}" PROMPTS="${PROMPTS:-4}" SEED="${SEED:-1}"
 EVAL_BACKEND="${EVAL_BACKEND:-vllm}"
 DEMO_DATA="$REPO/examples/demo_data"

@@ -67,7 +67,8 @@ unset VLLM_CPU_KVCACHE_SPACE
 # responses: step 14.7 s, update 9.2 s, against 18.9 / 12.3 at 1 MiB (every large tensor mapped and
 # unmapped; fixed_mmap_threshold, the scripts' value until 2026-12-07) and 13.7 / 8.8 with glibc's own
 # threshold, which grows to 32 MiB and keeps freed memory in the heap: whole demos then peaked at 12.01 and
-# 12.26 GB (malloc_default). Yours is kept if set; set to empty, glibc's own dynamic threshold applies.
+# 12.26 GB (malloc_default; those two ran twice the demo's MCQ rows). A whole demo at 8 MiB peaked at 11.83
+# GB, ~1 GB above one at 1 MiB (10.85). Yours is kept if set; set to empty, glibc's own threshold applies.
 : "${MALLOC_MMAP_THRESHOLD_=8388608}"
 if [[ -n $MALLOC_MMAP_THRESHOLD_ ]]; then export MALLOC_MMAP_THRESHOLD_; else unset MALLOC_MMAP_THRESHOLD_; fi
 # vLLM's engine core runs the model itself ("uni" executor) instead of starting a worker process for it:

