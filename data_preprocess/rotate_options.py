@@ -10,7 +10,7 @@ answers its favourite letter everywhere and scores 1/m; a model that reads the c
 text wherever it stands, and its letters follow the gold, which is now uniform. So on these rows the top
 letter's share measures position preference alone, and accuracy above 1/m measures reading. The prompt,
 the options, the question text and the ground truth are rewritten together
-(:func:`data_preprocess.core.choices.reorder_row`, the function the training's per-response option
+(:func:`data_preprocess.core.choices.reorder_prompt`, the function the training's option
 orders use); the other options are shuffled around the right one (seeded by ``--seed``, the row's split
 and index, and the position).
 
@@ -38,7 +38,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from data_preprocess.core.choices import can_reorder, letter_of, movable_positions, reorder_row
+from data_preprocess.core.choices import can_reorder, letter_of, movable_positions, reorder_prompt
 from data_preprocess.core.files import write_parquet
 from data_preprocess.registry import task_of
 
@@ -61,7 +61,7 @@ def rotations(row: dict[str, Any], seed: int) -> tuple[list[dict[str, Any]], str
     rotated = []
     for position in movable_positions(options):
         rng = random.Random(f"{seed}:{info['split']}:{info['index']}:{position}")
-        order = reorder_row(list(row["prompt"]), options, answer, question or "", position, rng)
+        order = reorder_prompt(list(row["prompt"]), options, answer, position, rng, question or "")
         if order is None:
             return [], "option lines not found once, or repeated option texts"
         rotated.append(

@@ -43,12 +43,13 @@ class Shuffled(NamedTuple):
 
 
 class Reordered(NamedTuple):
-    """A prompt whose option lines were permuted: its messages, options and answer, and where each old
-    letter's text now stands (old letter -> new letter)."""
+    """A row whose option lines were permuted: its messages, options, answer and question text, and where
+    each old letter's text now stands (old letter -> new letter)."""
 
     messages: list[dict[str, str]]
     options: dict[str, str]
     answer: str
+    question: str
     new_letter: dict[str, str]
 
 
@@ -151,13 +152,25 @@ def balanced_position(movable: list[int], used: dict[int, int], rng: random.Rand
     return rng.choice([i for i in movable if used.get(i, 0) == fewest])
 
 
+def can_reorder(options: dict[str, str], answer: str) -> bool:
+    """True when the row's options may move: the answer is one of them, no option depends on the order
+    (:func:`keeps_source_order`) and the answer is not anchored ("None of the above" keeps its letter)."""
+    return answer in options and not keeps_source_order(options) and not is_anchored(options[answer])
+
+
 def reorder_prompt(
-    messages: list[dict[str, str]], options: dict[str, str], answer: str, answer_at: int, rng: random.Random
+    messages: list[dict[str, str]],
+    options: dict[str, str],
+    answer: str,
+    answer_at: int,
+    rng: random.Random,
+    question: str = "",
 ) -> Reordered | None:
     """``messages`` with the last turn's option lines permuted (:func:`shuffle_options`, the answer at
-    position ``answer_at``); None when two options share a text (the new letter of an old one would be
-    ambiguous) or the last turn does not hold the option lines exactly once (nothing to relabel safely).
-    The messages are new objects: callers pass prompts shared with other samples."""
+    position ``answer_at``), and ``question`` (a row's question text, which holds the option lines too) in
+    the same order; None when two options share a text (the new letter of an old one would be ambiguous)
+    or the last turn does not hold the option lines exactly once (nothing to relabel safely). The messages
+    are new objects: callers pass prompts shared with other samples."""
     moved = shuffle_options(options, answer, rng, answer_at=answer_at)
     letter_of_text = {text: letter for letter, text in moved.options.items()}
     if len(letter_of_text) != len(options):
@@ -168,44 +181,10 @@ def reorder_prompt(
         return None
     relettered = {**user, "content": user["content"].replace(old_lines, new_lines)}
     new_letter = {letter: letter_of_text[text] for letter, text in options.items()}
-    return Reordered([*messages[:-1], relettered], moved.options, moved.answer, new_letter)
-
-
-class RowOrder(NamedTuple):
-    """One MCQ row in a new option order: its prompt, options, answer and question text, and for each new
-    letter the row's own letter (to name an answer in the row's order again)."""
-
-    messages: list[dict[str, str]]
-    options: dict[str, str]
-    answer: str
-    question: str
-    row_letter: dict[str, str]
-
-
-def can_reorder(options: dict[str, str], answer: str) -> bool:
-    """True when the row's options may move: the answer is one of them, no option depends on the order
-    (:func:`keeps_source_order`) and the answer is not anchored ("None of the above" keeps its letter)."""
-    return answer in options and not keeps_source_order(options) and not is_anchored(options[answer])
-
-
-def reorder_row(
-    messages: list[dict[str, str]],
-    options: dict[str, str],
-    answer: str,
-    question: str,
-    answer_at: int,
-    rng: random.Random,
-) -> RowOrder | None:
-    """The row with its answer at position ``answer_at`` and the other movable options shuffled by ``rng``
-    (:func:`reorder_prompt`; None where that refuses). The question text, which holds the option lines
-    too, follows the new order."""
-    moved = reorder_prompt(messages, options, answer, answer_at, rng)
-    if moved is None:
-        return None
-    return RowOrder(
-        moved.messages,
+    return Reordered(
+        [*messages[:-1], relettered],
         moved.options,
         moved.answer,
-        question.replace(format_options(options), format_options(moved.options)),
-        {new: old for old, new in moved.new_letter.items()},
+        question.replace(old_lines, new_lines),
+        new_letter,
     )

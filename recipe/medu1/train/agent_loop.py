@@ -40,7 +40,7 @@ from typing import Any
 from verl.experimental.agent_loop.agent_loop import AgentLoopOutput, register
 from verl.experimental.agent_loop.single_turn_agent_loop import SingleTurnAgentLoop
 
-from data_preprocess.core.choices import can_reorder, movable_positions, reorder_row
+from data_preprocess.core.choices import can_reorder, movable_positions, reorder_prompt
 from data_preprocess.registry import task_of
 from recipe.medu1.train.seen_order import OPTION_ORDER_FIELD
 from reward_score import parse_options
@@ -64,9 +64,8 @@ def option_order(row: dict[str, Any], uid: str, session_id: int) -> dict[str, An
     base = random.Random(uid).randrange(len(movable))
     answer_at = movable[(base + int(session_id)) % len(movable)]
     question = extra_info.get("question") or ""
-    order = reorder_row(
-        list(row["raw_prompt"]), options, answer, question, answer_at, random.Random(f"{uid}:{answer_at}")
-    )
+    rng = random.Random(f"{uid}:{answer_at}")
+    order = reorder_prompt(list(row["raw_prompt"]), options, answer, answer_at, rng, question)
     if order is None:
         return None
     return {
@@ -75,7 +74,7 @@ def option_order(row: dict[str, Any], uid: str, session_id: int) -> dict[str, An
         "ground_truth": order.answer,
         # The question as this sample saw it (the robust preset discounts an answer's overlap with it).
         "question": order.question,
-        "row_letter": order.row_letter,
+        "row_letter": {new: old for old, new in order.new_letter.items()},
     }
 
 
