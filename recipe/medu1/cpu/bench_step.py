@@ -73,6 +73,9 @@ VARIANTS: dict[str, Variant] = {
     # Every copy of a prompt and every position through the LM head, as verl computes them (the demo
     # shares each prompt among its responses and runs the LM head on response positions only).
     "every_position": Variant([], {"MEDU1_CPU_SHARED_PROMPTS": "0"}),
+    # Whole prompts shared, not their common stems (the system prompt; a question's part before its
+    # options, which a group's MCQ responses see in 4 orders): the demo before 2026-12-08.
+    "whole_prompts": Variant([], {"MEDU1_CPU_SHARED_PROMPTS": "prompts"}),
     # The demo as it landed before prompt sharing: every position, micro-batches of 2048 tokens.
     "every_position_2048": Variant(
         ["actor_rollout_ref.actor.ppo_max_token_len_per_gpu=2048"], {"MEDU1_CPU_SHARED_PROMPTS": "0"}

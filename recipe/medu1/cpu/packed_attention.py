@@ -16,9 +16,10 @@ It is selected with ``+actor_rollout_ref.model.override_config.attn_implementati
 Anything it cannot read as packed (a padding mask, a batch of several rows, no positions) goes to
 transformers' own ``sdpa`` unchanged.
 
-A row may also hold responses that share one copy of their prompt (:mod:`recipe.medu1.cpu.shared_prompts`):
-a segment whose positions start at s > 0 instead of 0 attends to the first s tokens of the last segment
-that started at 0, and causally to itself.
+A row may also hold a prefix tree: sequences sharing one copy of their common prompt tokens
+(:mod:`recipe.medu1.cpu.shared_prompts`, depth-first). A segment whose positions start at s > 0 instead
+of 0 attends, for every position below s, to the latest token before it with that position (its
+ancestors), and causally to itself.
 """
 
 from __future__ import annotations
@@ -68,29 +69,37 @@ def segment_attention(
     gqa: bool,
 ) -> list[torch.Tensor]:
     """Attention of every segment: causal within a segment starting at 0; a segment starting at s > 0
-    also sees the first s tokens of the last segment that started at 0 (its shared prompt)."""
+    also sees, for each position below s, the latest earlier token with that position (its prefix)."""
     lengths = [part.end - part.start for part in parts]
     # split, not slicing: the backward of a split is one concatenation, while each slice's backward
     # would write its gradient into a zero tensor of the whole row (a fill, copy and add of the full
     # row per sequence and layer, which measured slower than the attention itself).
     queries, keys, values = (t.split(lengths, 2) for t in (query, key, value))
-    out, root = [], None
+    out = []
+    # The current prefix: (first position, keys, values) of the segments it is made of, in order, each cut
+    # where the next one starts.
+    chain: list[tuple[int, torch.Tensor, torch.Tensor]] = []
     for part, q, k, v in zip(parts, queries, keys, values, strict=True):
-        if part.first_position == 0:
-            root = (k, v)
+        shared = part.first_position
+        while chain and chain[-1][0] >= shared:
+            chain.pop()
+        if chain:
+            first, k_last, v_last = chain[-1]
+            chain[-1] = (first, k_last[:, :, : shared - first], v_last[:, :, : shared - first])
+        if sum(entry[1].shape[2] for entry in chain) != shared:
+            raise ValueError(
+                f"packed row: a segment starts at position {shared} without a prefix of that length before it"
+            )
+        chain.append((shared, k, v))
+        if shared == 0:
             out.append(
                 F.scaled_dot_product_attention(
                     q, k, v, dropout_p=dropout, is_causal=True, scale=scaling, enable_gqa=gqa
                 )
             )
             continue
-        shared = part.first_position
-        if root is None or root[0].shape[2] < shared:
-            raise ValueError(
-                f"packed row: a segment starts at position {shared} without a prompt of that length before it"
-            )
-        k = torch.cat([root[0][:, :, :shared], k], dim=2)
-        v = torch.cat([root[1][:, :, :shared], v], dim=2)
+        k = torch.cat([entry[1] for entry in chain], dim=2)
+        v = torch.cat([entry[2] for entry in chain], dim=2)
         length = part.end - part.start
         # bottom-right causal: the segment's token i sees the shared tokens and its own tokens 0..i
         mask = torch.ones(length, shared + length, dtype=torch.bool, device=q.device).tril(diagonal=shared)

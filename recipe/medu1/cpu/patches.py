@@ -24,8 +24,8 @@ with the patch off.
   The same hook, which runs in every process that builds a trained or reference model, registers the
   packed-sequence attention (:mod:`recipe.medu1.cpu.packed_attention`) before the model is built, swaps
   the engine's ``logprobs_from_logits`` for a vectorised one (:mod:`recipe.medu1.cpu.log_probs`: verl's
-  CPU fallback loops over every packed token), makes the LM-head engine compute each prompt once per
-  micro-batch and the LM head at response positions only (:mod:`recipe.medu1.cpu.response_logits`) and
+  CPU fallback loops over every packed token), makes the LM-head engine compute each shared prompt prefix once
+  per micro-batch and the LM head at response positions only (:mod:`recipe.medu1.cpu.response_logits`) and
   logs the process's torch thread count (:mod:`recipe.medu1.cpu.resources`).
 * verl 0.9.1 V1 trainer's ``marked_timer`` (``verl/trainer/ppo/v1/trainer_base.py`` and
   ``trainer_sync.py``) also records the CPU seconds of the whole run during each phase as

@@ -3,11 +3,12 @@
 Why: ``bench_step`` times whole GRPO steps of the real loop; this runs the part that dominates them (the
 actor's forward, per-token log-probs and entropy, backward) in one process on a micro-batch shaped like
 the demo's (2 prompts of 186-216 tokens with 4 responses of 29-73 tokens each, the lengths the demo's
-steps logged), in bf16 as FSDP2's mixed precision computes, for three layouts: padded (transformers'
-sdpa with a mask), packed (verl's remove-padding row: every copy of a prompt, the LM head at every
-position) and shared (:mod:`recipe.medu1.cpu.shared_prompts`: each prompt once, the LM head at response
-positions only). It prints the wall times side by side, their ratios to the padded layout, the tokens each
-computes, and torch's profile of the shared pass (top operators by self CPU time).
+steps logged), in the dtype the demo's actor computes in (:mod:`recipe.medu1.cpu.precision`), for three
+layouts: padded (transformers' sdpa with a mask), packed (verl's remove-padding row: every copy of a
+prompt, the LM head at every position) and shared (:mod:`recipe.medu1.cpu.shared_prompts`: each shared
+prefix once, the LM head at response positions only). It prints the wall times side by side, their
+ratios to the padded layout, the tokens each computes, and torch's profile of the shared pass (top
+operators by self CPU time).
 
 Usage (CPU venv): ``python -m recipe.medu1.cpu.profile_update MODEL_DIR [--repeats 3] [--top 15]``
 """
@@ -31,6 +32,7 @@ from recipe.medu1.cpu.packed_attention import (
     padded_batch,
     register_packed_attention,
 )
+from recipe.medu1.cpu.precision import compute_dtype
 from recipe.medu1.cpu.resources import use_cores
 from recipe.medu1.cpu.shared_prompts import PackedSequence, shared_layout
 
@@ -117,7 +119,7 @@ def main() -> None:
         name: AutoModelForCausalLM.from_pretrained(
             args.model_dir,
             attn_implementation="sdpa" if name == "padded" else ATTENTION_NAME,
-            dtype=torch.bfloat16,
+            dtype=getattr(torch, compute_dtype()),
         )
         for name in PASSES
     }

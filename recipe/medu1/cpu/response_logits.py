@@ -1,4 +1,4 @@
-"""verl's FSDP engine on the prompt-once layout, with the LM head only at response positions.
+"""verl's FSDP engine on the shared-prefix layout, with the LM head only at response positions.
 
 Why: see :mod:`recipe.medu1.cpu.shared_prompts`. This module plugs that layout into verl 0.9.1's
 ``FSDPEngineWithLMHead`` (``verl/workers/engine/fsdp/transformer_impl.py``) without editing it:
@@ -18,7 +18,8 @@ static padding, no fused kernels, no distillation and no sum of squared probabil
 from verl's own ``no_padding_2_padding``, the function its loss reads the log-probs with.
 
 ``MEDU1_CPU_SHARED_PROMPTS=0`` turns it off (every copy of a prompt and every position computed, as verl
-does): for side-by-side measurements (``bench_step``'s ``every_position`` variant) and as an escape hatch.
+does), ``=prompts`` shares whole prompts only (no common stems): for side-by-side measurements
+(``bench_step``'s ``every_position`` and ``whole_prompts`` variants) and as an escape hatch.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def use_shared_layout(micro_batch: Any, model_inputs: dict[str, Any], output_arg
         return
     if not has_plain_positions(positions, sequences):
         return
-    layout = shared_layout(ids, sequences)
+    layout = shared_layout(ids, sequences, stems=os.environ.get(SWITCH) != "prompts")
     model_inputs.update(
         input_ids=layout.input_ids, position_ids=layout.position_ids, logits_to_keep=layout.keep
     )

@@ -14,6 +14,7 @@ from recipe.medu1.cpu.packed_attention import (
     ATTENTION_NAME,
     packed_row,
     padded_batch,
+    segment_attention,
     segments,
 )
 
@@ -92,3 +93,11 @@ def test_anything_not_packed_falls_back_to_sdpa(tiny_model, with_mask: bool) -> 
     reference = padded_log_probs(tiny_model("sdpa"), seqs).detach()
     ours = padded_log_probs(tiny_model(ATTENTION_NAME), seqs).detach()
     torch.testing.assert_close(ours, reference, atol=TOLERANCE, rtol=0)
+
+
+def test_a_segment_without_a_prefix_of_its_start_position_is_refused() -> None:
+    # root of 3 tokens, then a segment starting at position 5: positions 3 and 4 were never placed
+    q = torch.zeros(1, 1, 5, 4)
+    parts = segments(torch.tensor([[0, 1, 2, 5, 6]]))
+    with pytest.raises(ValueError, match="starts at position 5 without a prefix"):
+        segment_attention(q, q, q, parts, 0.0, None, False)

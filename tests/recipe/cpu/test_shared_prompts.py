@@ -28,16 +28,35 @@ from recipe.medu1.cpu.shared_prompts import PackedSequence, shared_layout
 
 TOLERANCE = 1e-5
 TEMPERATURE = 0.7
-# (prompt id, response length): prompt 0 answered three times, prompt 1 once, prompt 2 twice, interleaved
-# as a micro-batch of verl's dynamic batching may hold them.
-SAMPLES = ((0, 5), (1, 9), (0, 1), (2, 4), (0, 12), (2, 7))
+# (prompt id, response length), interleaved as a micro-batch of verl's dynamic batching may hold them:
+# prompt 0 answered three times, prompt 1 once, prompt 2 twice; prompts 3-5 share stems with prompt 0
+# (3 and 5 its first 7 tokens, and then 2 more with each other; 4 its first 3), prompt 6 is the first
+# 10 tokens of prompt 2 (a prompt ending inside another one's path).
+SAMPLES = ((0, 5), (1, 9), (0, 1), (2, 4), (0, 12), (2, 7), (3, 6), (4, 3), (5, 8), (3, 2), (6, 5))
 PROMPT_LENGTHS = (11, 6, 17)
+
+
+def prompt_tokens() -> list[torch.Tensor]:
+    """The prompts of SAMPLES: 0-2 drawn with different first tokens, 3-6 built from them."""
+    generator = torch.Generator().manual_seed(3)
+    prompts = [
+        torch.randint(0, 100, (n,), generator=generator) + 100 * i for i, n in enumerate(PROMPT_LENGTHS)
+    ]
+    fresh = [torch.randint(0, 300, (n,), generator=generator) for n in (5, 8, 4)]
+    stem3 = torch.cat([prompts[0][:7], fresh[0]])
+    return [
+        *prompts,
+        stem3,
+        torch.cat([prompts[0][:3], fresh[1]]),
+        torch.cat([stem3[:9], fresh[2] + 300]),  # 300+: never equal to stem3's next token
+        prompts[2][:10],
+    ]
 
 
 def samples() -> list[tuple[torch.Tensor, torch.Tensor]]:
     """(prompt ids, response ids) per sample; samples of one prompt id share the same prompt tokens."""
-    generator = torch.Generator().manual_seed(3)
-    prompts = [torch.randint(0, 300, (n,), generator=generator) for n in PROMPT_LENGTHS]
+    prompts = prompt_tokens()
+    generator = torch.Generator().manual_seed(4)
     return [(prompts[p], torch.randint(0, 300, (r,), generator=generator)) for p, r in SAMPLES]
 
 
@@ -65,7 +84,7 @@ def weighted_sum(log_probs: torch.Tensor) -> torch.Tensor:
 def micro_batch() -> TensorDict:
     """A micro-batch as verl's engine receives it: left-padded prompts, right-padded responses, converted
     by verl's own left_right_2_no_padding."""
-    width_p = max(PROMPT_LENGTHS)
+    width_p = max(len(p) for p, _r in samples())
     width_r = max(r for _p, r in SAMPLES)
     n = len(SAMPLES)
     prompts, responses = torch.zeros(n, width_p, dtype=torch.long), torch.zeros(n, width_r, dtype=torch.long)
@@ -129,6 +148,20 @@ def test_layout_puts_each_prompt_once_and_keeps_the_predicting_positions() -> No
     assert [tuple(s) for s in segments(layout.position_ids)] == [(0, 4, 0), (4, 5, 2), (5, 7, 0)]
 
 
+def test_layout_places_a_common_stem_once_and_branches_after_it() -> None:
+    # verl's row: [S S a | x x] [S S b | y] [S S a | z]: prompts "S S a" and "S S b" share "S S"
+    ids = torch.tensor([7, 8, 1, 11, 12, 7, 8, 2, 13, 7, 8, 1, 14])
+    seqs = [PackedSequence(0, 3, 2), PackedSequence(5, 3, 1), PackedSequence(9, 3, 1)]
+    layout = shared_layout(ids, seqs)
+    assert layout.input_ids.tolist() == [[7, 8, 1, 11, 12, 14, 2, 13]]
+    assert layout.position_ids.tolist() == [[0, 1, 2, 3, 4, 3, 2, 3]]
+    assert layout.keep.tolist() == [2, 3, 6, 2]  # x x after "a", y after "b", z after "a"
+    assert layout.source.tolist() == [2, 3, 7, 11]
+    assert [tuple(s) for s in segments(layout.position_ids)] == [(0, 5, 0), (5, 6, 3), (6, 8, 2)]
+    whole = shared_layout(ids, seqs, stems=False)
+    assert whole.input_ids.tolist() == [[7, 8, 1, 11, 12, 14, 7, 8, 2, 13]]
+
+
 def test_engine_log_probs_entropy_and_gradients_equal_the_padded_computation(tiny_model) -> None:
     reference, reference_grads = padded_reference(tiny_model("sdpa"))
     model = tiny_model(ATTENTION_NAME)
@@ -141,12 +174,16 @@ def test_engine_log_probs_entropy_and_gradients_equal_the_padded_computation(tin
         torch.testing.assert_close(grads[name], grad, atol=TOLERANCE * grad.abs().max(), rtol=0, msg=name)
 
 
-def test_the_model_computes_each_prompt_once(tiny_model) -> None:
+def test_the_model_computes_each_shared_prefix_once(tiny_model) -> None:
     data = micro_batch()
     model_inputs, _ = engine_for(tiny_model(ATTENTION_NAME)).prepare_model_inputs(data)
     verl_tokens = sum(len(p) + len(r) for p, r in samples())
-    shared_tokens = sum(PROMPT_LENGTHS) + sum(r for _p, r in SAMPLES)
-    assert model_inputs["input_ids"].shape == (1, shared_tokens) and shared_tokens < verl_tokens
+    # one token per node of the prompts' prefix tree: each distinct prefix's last token
+    prefixes = {tuple(p[:i].tolist()) for p in prompt_tokens() for i in range(1, len(p) + 1)}
+    shared_tokens = len(prefixes) + sum(r for _p, r in SAMPLES)
+    whole_prompts = sum(map(len, prompt_tokens())) + sum(r for _p, r in SAMPLES)
+    assert model_inputs["input_ids"].shape == (1, shared_tokens)
+    assert shared_tokens < whole_prompts < verl_tokens
     assert model_inputs["logits_to_keep"].numel() == sum(r for _p, r in SAMPLES)
 
 
