@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 try:
     import numpy as np
@@ -37,6 +37,7 @@ try:
     from recipe.medu1.train.checkpoints import prune_after_save, refuse_finished_resume
     from recipe.medu1.train.metrics import equal_reward_groups, per_task_metrics
     from recipe.medu1.train.metrics_log import appending_file_logger
+    from recipe.medu1.train.seen_order import OPTION_ORDER_FIELD
     from reward_score import RESULT_KEYS
 except Exception as exc:  # pragma: no cover - only reached with a broken install
     print(f"[medu1] trainer plugin (recipe.medu1.train.trainer) failed to import: {exc!r}", file=sys.stderr)
@@ -57,28 +58,36 @@ def response_lengths(responses: torch.Tensor) -> np.ndarray:
     return np.full(responses.shape[0], responses.shape[-1])
 
 
+class StepSamples(NamedTuple):
+    """Per sample of a step, aligned with the keys asked for."""
+
+    data_sources: list[str]
+    tasks: list[str]
+    reward_infos: list[dict]
+    lengths: np.ndarray
+    #: the GRPO group: the prompt's uid, shared by its responses
+    groups: list[str]
+    #: the option order an MCQ sample saw (:mod:`recipe.medu1.train.seen_order`), None for the row's own
+    orders: list[dict | None]
+
+
 def fetch_step_samples(
     keys: Sequence[str], partition_id: str, kv_batch_get: Callable[..., Any]
-) -> tuple[list[str], list[str], list[dict], np.ndarray, list[str]]:
-    """Per sample of the step, aligned with ``keys``: data source, task, reward terms, response tokens and
-    GRPO group (the prompt's uid, shared by its responses).
-
-    ``kv_batch_get`` is ``transfer_queue.kv_batch_get`` (a parameter so that tests can pass a fake).
-    """
+) -> StepSamples:
+    """The step's samples from TransferQueue. ``kv_batch_get`` is ``transfer_queue.kv_batch_get`` (a
+    parameter so that tests can pass a fake)."""
     data = kv_batch_get(keys=list(keys), partition_id=partition_id, select_fields=STEP_FIELDS)
     # ``get`` (like verl's ``pop``) returns the NonTensorStack itself; ``[]`` would unwrap it.
     data_sources = data.get("data_source").tolist()
     extra_infos = data.get("extra_info").tolist()
-    tasks = [task_of(source, info) for source, info in zip(data_sources, extra_infos, strict=True)]
-    reward_infos = [
-        (fields or {}).get("reward_extra_info", {}) for fields in data.get("extra_fields").tolist()
-    ]
-    return (
-        data_sources,
-        tasks,
-        reward_infos,
-        response_lengths(data.get("responses")),
-        data.get("uid").tolist(),
+    extra_fields = [fields or {} for fields in data.get("extra_fields").tolist()]
+    return StepSamples(
+        data_sources=data_sources,
+        tasks=[task_of(source, info) for source, info in zip(data_sources, extra_infos, strict=True)],
+        reward_infos=[fields.get("reward_extra_info", {}) for fields in extra_fields],
+        lengths=response_lengths(data.get("responses")),
+        groups=data.get("uid").tolist(),
+        orders=[fields.get(OPTION_ORDER_FIELD) for fields in extra_fields],
     )
 
 
@@ -90,7 +99,8 @@ def step_task_metrics(
 ) -> dict[str, float]:
     """Per-task means and equal-reward group shares over the step's real (``keep``: non-padding, aligned
     with ``keys``) samples."""
-    _, tasks, reward_infos, lengths, groups = fetch_step_samples(keys, partition_id, kv_batch_get)
+    step = fetch_step_samples(keys, partition_id, kv_batch_get)
+    tasks, reward_infos, lengths, groups = step.tasks, step.reward_infos, step.lengths, step.groups
     rows = [i for i in range(len(tasks)) if keep[i]]
     metrics = per_task_metrics(
         tasks=[tasks[i] for i in rows],
@@ -103,24 +113,30 @@ def step_task_metrics(
 
 
 def rollout_dump_columns(
-    keys: Sequence[str], partition_id: str, kv_batch_get: Callable[..., Any]
-) -> dict[str, list]:
-    """Columns added to verl's rollout dumps, aligned with ``keys``.
+    keys: Sequence[str], partition_id: str, kv_batch_get: Callable[..., Any], gts: Sequence[Any]
+) -> tuple[list[Any], dict[str, list]]:
+    """The ground truths and the columns added to verl's rollout dumps, aligned with ``keys``.
 
     verl 0.9.1 writes only input/output/gts/score/step/uid to ``trainer.rollout_data_dir``; with the
     data source, task, response tokens, reward terms and GRPO group, ``plot_training`` draws per-task
     training curves from those dumps (the paper's training analysis), the equal-reward groups included.
+    verl's ``gts`` is the row's answer; an MCQ sample shown its options in another order was graded
+    against that order's letter, which then replaces it, so that ``gts`` names the right option of the
+    ``input`` beside it.
     """
-    data_sources, tasks, reward_infos, lengths, groups = fetch_step_samples(keys, partition_id, kv_batch_get)
+    step = fetch_step_samples(keys, partition_id, kv_batch_get)
+    seen_gts = [
+        row if order is None else order["ground_truth"] for row, order in zip(gts, step.orders, strict=True)
+    ]
     columns: dict[str, list] = {
-        "data_source": data_sources,
-        "task": tasks,
-        "response_length": [int(n) for n in lengths],
-        "group": groups,
+        "data_source": step.data_sources,
+        "task": step.tasks,
+        "response_length": [int(n) for n in step.lengths],
+        "group": step.groups,
     }
     for term in DUMP_TERMS:
-        columns[term] = [info.get(term) for info in reward_infos]
-    return columns
+        columns[term] = [info.get(term) for info in step.reward_infos]
+    return seen_gts, columns
 
 
 @register_trainer(TRAINER_MODE)
@@ -165,6 +181,8 @@ class MedU1Trainer(PPOTrainerSync):
     def _dump_generations(self, inputs, outputs, gts, scores, reward_extra_infos_dict, dump_path):
         partition_id = getattr(self, "_rollout_partition_id", None)
         if partition_id is not None:  # a rollout dump (validation dumps already carry the reward terms)
-            columns = rollout_dump_columns(reward_extra_infos_dict["uid"], partition_id, tq.kv_batch_get)
+            gts, columns = rollout_dump_columns(
+                reward_extra_infos_dict["uid"], partition_id, tq.kv_batch_get, gts
+            )
             reward_extra_infos_dict = {**reward_extra_infos_dict, **columns}
         super()._dump_generations(inputs, outputs, gts, scores, reward_extra_infos_dict, dump_path)

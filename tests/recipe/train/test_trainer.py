@@ -9,6 +9,7 @@ from omegaconf import OmegaConf
 from tensordict import NonTensorStack, TensorDict
 
 from recipe.medu1.train import trainer as medu1_trainer
+from recipe.medu1.train.seen_order import OPTION_ORDER_FIELD
 
 
 def test_registered_as_trainer_mode_medu1():
@@ -56,7 +57,8 @@ def fake_step(responses: list[list[int]]):
             "data_source": NonTensorStack(*[r[0] for r in rows]),
             "extra_info": NonTensorStack(*[r[1] for r in rows]),
             "extra_fields": NonTensorStack(
-                *[{"reward_extra_info": r[2], "min_global_steps": 1} for r in rows]
+                {"reward_extra_info": rows[0][2], OPTION_ORDER_FIELD: {"ground_truth": "C"}},
+                *[{"reward_extra_info": r[2], "min_global_steps": 1} for r in rows[1:]],
             ),
             "uid": NonTensorStack("p0", "p0", "p1", "p1"),  # the GRPO group of each response
             "responses": torch.nested.as_nested_tensor(
@@ -103,8 +105,12 @@ def test_response_lengths(responses, expected):
 
 def test_rollout_dump_columns_align_with_keys():
     kv_batch_get, calls = fake_step([[1, 2, 3], [4] * 5, [5] * 10, [6] * 99])
-    columns = medu1_trainer.rollout_dump_columns(["a", "b", "c", "d"], "train", kv_batch_get)
+    gts, columns = medu1_trainer.rollout_dump_columns(
+        ["a", "b", "c", "d"], "train", kv_batch_get, ["A", "A", "42", "42"]
+    )
     assert calls == [(["a", "b", "c", "d"], "train", medu1_trainer.STEP_FIELDS)]
+    # the first response saw the options in another order, the right one at C: graded, and dumped, as C
+    assert gts == ["C", "A", "42", "42"]
     assert columns["data_source"] == ["medqa", "medqa", "medcalc", "medcalc"]
     assert columns["task"] == ["mcq", "mcq", "calc", "calc"]
     assert columns["group"] == ["p0", "p0", "p1", "p1"]
@@ -120,10 +126,13 @@ def test_rollout_dumps_gain_columns_but_validation_dumps_do_not(monkeypatch, tmp
 
     kv_batch_get, _ = fake_step([[1], [1, 2], [1, 2, 3], [1]])
     monkeypatch.setattr(medu1_trainer.tq, "kv_batch_get", kv_batch_get)
-    written = []
-    monkeypatch.setattr(
-        PPOTrainer, "_dump_generations", lambda self, *args: written.append(dict(args[4])), raising=True
-    )
+    written, gts_written = [], []
+
+    def fake_dump(self, *args):
+        gts_written.append(list(args[2]))
+        written.append(dict(args[4]))
+
+    monkeypatch.setattr(PPOTrainer, "_dump_generations", fake_dump, raising=True)
 
     def fake_log_rollout_data(self, batch, timing_raw, rollout_data_dir):
         self._dump_generations(
@@ -138,3 +147,4 @@ def test_rollout_dumps_gain_columns_but_validation_dumps_do_not(monkeypatch, tmp
     assert written[0]["task"] == ["mcq", "mcq", "calc", "calc"] and written[0]["uid"] == list("abcd")
     assert written[0]["response_length"] == [1, 2, 3, 1]
     assert written[1] == {"uid": ["v"], "acc": [1.0]}
+    assert gts_written == [["C", "g", "g", "g"], ["g"]]
