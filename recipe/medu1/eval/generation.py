@@ -155,6 +155,17 @@ def checkpoint_dtype(model: str) -> str:
     return str(dtype).removeprefix("torch.") if dtype is not None else "auto"
 
 
+def cpu_dtype(model: str) -> str:
+    """The dtype a CPU computes ``model`` in when none is asked for: the checkpoint's, except bfloat16 on
+    a CPU without bf16 instructions, which computes in float32. Why: there torch's and vLLM-CPU's bf16
+    GEMMs run ~90x slower than fp32 (:mod:`recipe.medu1.cpu.precision`); a bf16 checkpoint of the demo
+    (verl saves its config as bfloat16) stalled vLLM-CPU until its 5-minute step timeout killed the engine."""
+    from recipe.medu1.cpu.precision import native_bf16
+
+    declared = checkpoint_dtype(model)
+    return "float32" if declared == "bfloat16" and not native_bf16() else declared
+
+
 class HFBackend:
     """Batched ``transformers`` generation with left padding (works on CPU for small models)."""
 
@@ -164,7 +175,8 @@ class HFBackend:
 
         self.torch = torch
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
-        loaded = AutoModelForCausalLM.from_pretrained(model, dtype=dtype or "auto")
+        dtype = dtype or (cpu_dtype(model) if self.device == "cpu" else "auto")
+        loaded = AutoModelForCausalLM.from_pretrained(model, dtype=dtype)
         self.model = loaded.to(self.device).eval()
         self.sampling = sampling
         self.stop = stop_ids(model, tokenizer)
@@ -206,8 +218,9 @@ class HFBackend:
 class VLLMBackend:
     """vLLM's offline engine: ``LLM(...)`` + ``LLM.generate`` on token-id prompts, one ``SamplingParams``
     per prompt. On vLLM-CPU the engine runs eagerly (no torch.compile warm-up), takes the run seed itself
-    (``seed_scope`` engine) and computes in the checkpoint's dtype like the HF backend (vLLM's own "auto"
-    would downcast a float32 checkpoint to bfloat16) unless a dtype is asked for; its KV-cache size comes from
+    (``seed_scope`` engine) and computes in the checkpoint's dtype like the HF backend (:func:`cpu_dtype`;
+    vLLM's own "auto" would downcast a float32 checkpoint to bfloat16) unless a dtype is asked for; its
+    KV-cache size comes from
     ``VLLM_CPU_KVCACHE_SPACE`` (GiB) and its worker computes on every allowed core (the CPU adapter's
     thread count, ``recipe.medu1.cpu.resources.use_cores``: vLLM-CPU's own "auto" binding keeps one core
     for its scheduler, which on 2 cores leaves the model one thread). No weight-sync patch is needed:
@@ -228,7 +241,7 @@ class VLLMBackend:
             from recipe.medu1.cpu.resources import use_cores
 
             use_cores()
-            kwargs.setdefault("dtype", checkpoint_dtype(model))
+            kwargs.setdefault("dtype", cpu_dtype(model))
             kwargs.update(enforce_eager=True, seed=options.seed)
         self.llm = LLM(model=model, **kwargs)
         self.stop = stop_ids(model, tokenizer)

@@ -110,3 +110,18 @@ def test_hf_computes_in_the_asked_dtype_else_the_checkpoints(tiny_model_dir: Pat
     assert HFBackend(str(tiny_model_dir), tiny_tokenizer, sampling).model.dtype == torch.float32
     backend = HFBackend(str(tiny_model_dir), tiny_tokenizer, sampling, "bfloat16")
     assert backend.model.dtype == torch.bfloat16
+
+
+@pytest.mark.parametrize(
+    ("declared", "native", "expected"),
+    [("bfloat16", False, "float32"), ("bfloat16", True, "bfloat16"), ("float32", False, "float32")],
+)
+def test_a_cpu_without_bf16_instructions_computes_a_bf16_checkpoint_in_fp32(
+    monkeypatch, declared, native, expected
+) -> None:
+    from recipe.medu1.cpu import precision
+    from recipe.medu1.eval import generation
+
+    monkeypatch.setattr(generation, "checkpoint_dtype", lambda model: declared)
+    monkeypatch.setattr(precision, "native_bf16", lambda: native)
+    assert generation.cpu_dtype("any") == expected
