@@ -34,9 +34,11 @@ DEMO_OVERRIDES=(
     # Every response of a step decoded in one batch: a decode step of 32 sequences costs about what one of
     # 16 costs on CPU (the smoke script's 16 would decode the step's responses in two waves).
     actor_rollout_ref.rollout.max_num_seqs=$((PROMPTS * 8))
-    # One actor micro-batch per mini-batch (16 responses x at most 448 tokens <= 8192): the 8 responses of
-    # a group then share one copy of their prompt in the update, and the LM head runs on response
-    # positions only (recipe/medu1/cpu/shared_prompts.py): ~1.6k tokens computed instead of ~4k.
+    # One actor micro-batch per mini-batch (16 responses x at most 448 tokens <= 8192): what its prompts
+    # share (a group's prompt, the question before the options its 4 orders move, the system prompt) is
+    # then computed once in the update, and the LM head runs on response positions only
+    # (recipe/medu1/cpu/shared_prompts.py): ~1.0k tokens per mini-batch instead of ~3.8k (seed 2,
+    # 2026-12-08; ~1.4k when only whole prompts were shared).
     actor_rollout_ref.actor.ppo_max_token_len_per_gpu=8192
     # Activations recomputed in the backward (the smoke script keeps them): the demo's peak RAM was 12.9-13.4
     # GB over 20 steps, over the 12-GB limit, the FSDP actor's update being the only part that grows.
