@@ -28,7 +28,8 @@ MODEL="${MODEL_CACHE:-$REPO/outputs/models/smollm2-135m-instruct}"
 # after setup (warm-up ~4, evaluations with and without length budgets ~3.3 before and ~2.7 after, GRPO
 # with start-up and the final checkpoint ~14; docs/results.md), inside 45 minutes with ~5 of setup. On an
 # AVX2-only 2-core box (no bf16 instructions: everything in fp32) it took ~56 min after setup (77 s per
-# step; 2026-12-08). The ~15 minutes the faster box leaves would buy ~20 more steps; they stay unused: twice the MCQ rows (2.5 instead of 1.35-1.5 MCQ prompts per step) let the
+# step; 2026-12-08). The ~15 minutes the faster box leaves would buy ~20 more steps; they stay unused:
+# twice the MCQ rows (2.5 instead of 1.35-1.5 MCQ prompts per step) let the
 # answer letter of a policy that cannot read the questions drift further (78-98 % on one letter;
 # docs/results.md), and more steps of the same are not expected to do better (not measured).
 export STEPS="${STEPS:-20}" PROMPTS="${PROMPTS:-4}" SEED="${SEED:-1}"

@@ -17,7 +17,8 @@ PROMPTS="${PROMPTS:-4}"
 # bf16 only where the CPU has bf16 instructions (recipe/medu1/cpu/precision.py; the smoke script reads it too)
 DTYPE_PY="${CPU_VENV:-$REPO/.venv-cpu}/bin/python"
 [[ -x $DTYPE_PY ]] || DTYPE_PY="${PYTHON:-python3}"
-export MEDU1_CPU_DTYPE="${MEDU1_CPU_DTYPE:-$(cd "$REPO" && "$DTYPE_PY" -m recipe.medu1.cpu.precision)}"
+MEDU1_CPU_DTYPE="${MEDU1_CPU_DTYPE:-$(PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" "$DTYPE_PY" -m recipe.medu1.cpu.precision)}"
+export MEDU1_CPU_DTYPE
 
 DEMO_OVERRIDES=(
     # Batch: PROMPTS prompts x 8 responses (the paper's group size) per step, 32 responses, and two policy

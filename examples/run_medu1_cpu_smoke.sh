@@ -44,7 +44,9 @@ source "$REPO/examples/common.sh"
 # The dtype the actor (and reference) compute in: bf16 mixed precision (verl's FSDP default) where the CPU
 # has bf16 instructions, fp32 where it has not (torch's bf16 matmul there ran ~90x slower than fp32; the
 # figures and MEDU1_CPU_DTYPE, which overrides the choice, in recipe/medu1/cpu/precision.py).
-export MEDU1_CPU_DTYPE="${MEDU1_CPU_DTYPE:-$(cd "$REPO" && "$PYTHON" -m recipe.medu1.cpu.precision)}"
+# (Assigned before it is exported, so that a failing probe stops the script under set -e.)
+MEDU1_CPU_DTYPE="${MEDU1_CPU_DTYPE:-$(PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m recipe.medu1.cpu.precision)}"
+export MEDU1_CPU_DTYPE
 
 mkdir -p "$OUT_DIR"
 RAY_TMPDIR="${RAY_TMPDIR:-/tmp/medu1-ray.$$}"
@@ -95,7 +97,8 @@ OVERRIDES=(
     actor_rollout_ref.rollout.max_model_len=544 actor_rollout_ref.rollout.max_num_batched_tokens=2048
     actor_rollout_ref.rollout.max_num_seqs=16
     # vLLM-CPU's KV cache, allocated at start: ROLLOUT_KV_CACHE_MIB (default 512) holds 32 sequences of
-    # 448 tokens of SmolLM2-135M in bf16 (23 KB per token: 30 layers x K,V x 3 heads x 64 x 2 bytes).
+    # 448 tokens of SmolLM2-135M in bf16 (23 KB per token: 30 layers x K,V x 3 heads x 64 x 2 bytes); in
+    # fp32 (46 KB per token) 11.6k tokens, 25 such sequences or the demo's 32 of ~250 tokens.
     +actor_rollout_ref.rollout.engine_kwargs.vllm.kv_cache_memory_bytes=$((${ROLLOUT_KV_CACHE_MIB:-512} * 1048576))
     +actor_rollout_ref.rollout.engine_kwargs.vllm.distributed_executor_backend=uni
     trainer.n_gpus_per_node=1 trainer.nnodes=1

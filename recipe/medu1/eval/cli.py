@@ -145,8 +145,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--dtype",
         choices=DTYPES,
         default=None,
-        help="the dtype the model computes in, both backends (default: the checkpoint's; bfloat16 is the "
-        "dtype the CPU demo's rollout samples in)",
+        help="the dtype the model computes in, both backends (default: the checkpoint's; on a CPU without "
+        "bf16 instructions float32 for a bfloat16 checkpoint)",
     )
     add(
         "--length_budget",

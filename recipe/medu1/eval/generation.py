@@ -53,7 +53,7 @@ class EngineOptions(NamedTuple):
     tensor_parallel_size: int
     max_model_len: int | None
     seed: int
-    #: The dtype the model computes in ("float32", "bfloat16"); None: the checkpoint's.
+    #: The dtype the model computes in ("float32", "bfloat16"); None: the checkpoint's (:func:`cpu_dtype`).
     dtype: str | None = None
 
 
@@ -157,13 +157,15 @@ def checkpoint_dtype(model: str) -> str:
 
 def cpu_dtype(model: str) -> str:
     """The dtype a CPU computes ``model`` in when none is asked for: the checkpoint's, except bfloat16 on
-    a CPU without bf16 instructions, which computes in float32. Why: there torch's and vLLM-CPU's bf16
-    GEMMs run ~90x slower than fp32 (:mod:`recipe.medu1.cpu.precision`); a bf16 checkpoint of the demo
-    (verl saves its config as bfloat16) stalled vLLM-CPU until its 5-minute step timeout killed the engine."""
-    from recipe.medu1.cpu.precision import native_bf16
+    a CPU without bf16 instructions (or with ``MEDU1_CPU_DTYPE=float32``), which computes in float32.
+
+    Why: there torch's and vLLM-CPU's bf16 GEMMs run ~90x slower than fp32
+    (:mod:`recipe.medu1.cpu.precision`); a bf16 checkpoint of the demo (verl saves its config as bfloat16)
+    stalled vLLM-CPU until its 5-minute step timeout killed the engine."""
+    from recipe.medu1.cpu.precision import compute_dtype
 
     declared = checkpoint_dtype(model)
-    return "float32" if declared == "bfloat16" and not native_bf16() else declared
+    return "float32" if declared == "bfloat16" and compute_dtype() == "float32" else declared
 
 
 class HFBackend:

@@ -13,7 +13,8 @@ letter earns in a quarter of the group and loses in the rest, while choosing the
 everywhere. Responses whose right option sits at the same position share one whole order (the shuffle
 is drawn from the group and that position): a group of 8 holds 4 distinct prompts, not 8, and the CPU
 adapter computes each distinct prompt of a micro-batch once (a shuffle per response gave 7.35 distinct
-prompts per group and made the demo's update 1.5x slower than one order per group).
+prompts per group and made the demo's update 1.5x slower than one order per group, measured when the
+adapter shared only whole prompts; it now also shares the stem before the options).
 
 The rewritten prompt is what the policy sees, samples and is trained on (verl keeps each sample's own
 prompt tokens), and the reward must grade against it: the option order travels in the sample's

@@ -93,8 +93,9 @@ class MedU1RewardManager(NaiveRewardManager):
         # Every term of reward_score.RESULT_KEYS goes to reward_extra_info (verl's validation metrics skip
         # the strings "pred" and "rule" except for majority voting), plus the row's task, so that validation
         # dumps, which carry no data_source, still say which task each response belongs to.
-        # "pred" is named in the row's own order, as verl's dumps name the ground truth (a dump's prompt shows
-        # the order the sample saw, so its letters may differ from both).
+        # "pred" is named in the row's own order, as verl's validation dumps name the ground truth (a dump's
+        # prompt shows the order the sample saw, so its letters may differ from both; rollout dumps name the
+        # ground truth in the order seen).
         info = {**result, "pred": row_letter(result["pred"], order)}
         info["task"] = task_of(non_tensor["data_source"], extra_info)
         return {"reward_score": float(result["score"]), "reward_extra_info": info}

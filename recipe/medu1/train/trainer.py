@@ -122,12 +122,11 @@ def rollout_dump_columns(
     training curves from those dumps (the paper's training analysis), the equal-reward groups included.
     verl's ``gts`` is the row's answer; an MCQ sample shown its options in another order was graded
     against that order's letter, which then replaces it, so that ``gts`` names the right option of the
-    ``input`` beside it.
+    ``input`` beside it. Validation dumps are written after TransferQueue is cleared and keep the row's
+    answer (validation samples are reordered too).
     """
     step = fetch_step_samples(keys, partition_id, kv_batch_get)
-    seen_gts = [
-        row if order is None else order["ground_truth"] for row, order in zip(gts, step.orders, strict=True)
-    ]
+    seen_gts = [order["ground_truth"] if order else row for row, order in zip(gts, step.orders, strict=True)]
     columns: dict[str, list] = {
         "data_source": step.data_sources,
         "task": step.tasks,

@@ -32,7 +32,7 @@ def test_prints_both_layouts_the_ratio_and_top_operators(
     lines = {line.split()[0]: line for line in out.splitlines() if "GFLOP/s" in line}
     assert lines.keys() == {"padded", "packed", "shared"}
     computed = {name: int(line.split()[3]) for name, line in lines.items()}
-    # each prompt once: fewer tokens than verl's packed row, which holds fewer than the padded batch
+    # each shared prefix once: fewer tokens than verl's packed row, which holds fewer than the padded batch
     assert computed["shared"] < computed["packed"] <= computed["padded"]
     assert "padded / shared: " in lines["shared"]
     assert "aten::mm" in out  # the profile table of the shared pass

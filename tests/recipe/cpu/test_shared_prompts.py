@@ -1,4 +1,4 @@
-"""Prompt-once layout and response-only LM head: the log-probs and gradients of the padded computation.
+"""Shared-prefix layout and response-only LM head: the log-probs and gradients of the padded computation.
 
 Tolerance: fp32; response log-probs within 1e-5 absolute, every parameter gradient within 1e-5 of that
 tensor's largest gradient (measured: 3e-7 relative; the paths add the same products in another order: a

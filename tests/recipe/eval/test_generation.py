@@ -122,6 +122,9 @@ def test_a_cpu_without_bf16_instructions_computes_a_bf16_checkpoint_in_fp32(
     from recipe.medu1.cpu import precision
     from recipe.medu1.eval import generation
 
+    monkeypatch.delenv(precision.DTYPE_ENV, raising=False)
     monkeypatch.setattr(generation, "checkpoint_dtype", lambda model: declared)
     monkeypatch.setattr(precision, "native_bf16", lambda: native)
     assert generation.cpu_dtype("any") == expected
+    monkeypatch.setenv(precision.DTYPE_ENV, "float32")  # the CPU runs' explicit choice is honoured too
+    assert generation.cpu_dtype("any") == "float32"
