@@ -7,7 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from recipe.medu1.cpu import bench_step, resources
+from recipe.medu1.cpu import bench_step, bench_variants, resources
 
 
 def test_table_prints_the_breakdown_cores_and_ratios_to_the_demo() -> None:
@@ -68,8 +68,8 @@ def test_cores_are_cpu_seconds_over_wall_seconds_of_step_2(tmp_path: Path, monke
 
 
 def test_every_variant_changes_the_demo_except_the_demo() -> None:
-    assert bench_step.VARIANTS["demo"] == bench_step.Variant([])
-    for name, variant in bench_step.VARIANTS.items():
+    assert bench_variants.VARIANTS["demo"] == bench_variants.Variant([])
+    for name, variant in bench_variants.VARIANTS.items():
         assert name == "demo" or variant.overrides or variant.env, name
         assert all("=" in o and not o.startswith("-") for o in variant.overrides), name
 
